@@ -1,0 +1,112 @@
+//! `hosted-cluster destroy cluster <platform>`: delete the NodePools, then the HostedCluster,
+//! then the Secrets this CLI created for it. Idempotent: what is already gone is skipped.
+
+use crate::error::{CliError, Result};
+use crate::kube_args::{KubeArgs, describe_kube_error};
+use clap::{Args, Subcommand};
+use kube::api::{Api, DeleteParams, ListParams};
+use k8s_openapi::api::core::v1::Secret;
+use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
+use platform_api::manifests::SAFE_TO_DELETE_LABEL;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+#[derive(Subcommand, Debug)]
+pub enum DestroyCommand {
+    /// Destroy a hosted cluster.
+    Cluster {
+        #[command(subcommand)]
+        platform: DestroyPlatform,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DestroyPlatform {
+    /// Destroy a MAAS hosted cluster.
+    Maas(DestroyArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DestroyArgs {
+    /// Name of the HostedCluster.
+    #[arg(long)]
+    pub name: String,
+    /// Namespace of the HostedCluster.
+    #[arg(long, default_value = "clusters")]
+    pub namespace: String,
+    /// Wait until the HostedCluster is gone (the operator has released its infrastructure).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits, e.g. 30s, 10m, 1h.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration; use e.g. 30s, 10m or 1h"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("{s:?} has unknown unit {unit:?}; use s, m or h")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
+    let mut errors = platform_api::platform::FieldErrors::default();
+    platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
+    platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
+    errors.into_result().map_err(|e| CliError::invalid(&e))?;
+
+    let client = args.kube.client().await?;
+    let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));
+    let dp = DeleteParams::background();
+
+    let pools: Api<NodePool> = Api::namespaced(client.clone(), &args.namespace);
+    for np in pools.list(&ListParams::default()).await.map_err(kerr)?.items {
+        if np.spec.cluster_name == args.name {
+            let name = np.metadata.name.clone().unwrap_or_default();
+            if pools.delete(&name, &dp).await.map_err(kerr)?.is_left() {
+                writeln!(out, "NodePool {}/{name} deleted", args.namespace)?;
+            }
+        }
+    }
+
+    let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), &args.namespace);
+    match clusters.delete(&args.name, &dp).await {
+        Ok(_) => writeln!(out, "HostedCluster {}/{} deleted", args.namespace, args.name)?,
+        Err(kube::Error::Api(s)) if s.code == 404 => writeln!(out, "HostedCluster {}/{} not found (already deleted)", args.namespace, args.name)?,
+        Err(e) => return Err(kerr(e)),
+    }
+
+    if args.wait {
+        let deadline = Instant::now() + args.timeout;
+        while clusters.get_opt(&args.name).await.map_err(kerr)?.is_some() {
+            if Instant::now() >= deadline {
+                return Err(CliError::new(format!(
+                    "HostedCluster {}/{} still exists after {:?}: its finalizer is held until the infrastructure is released; check the operator's logs and the HostedCluster's conditions",
+                    args.namespace, args.name, args.timeout
+                )));
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        writeln!(out, "HostedCluster {}/{} is gone", args.namespace, args.name)?;
+    }
+
+    // Only Secrets this CLI created (labelled at creation); a user's own Secrets stay.
+    let secrets: Api<Secret> = Api::namespaced(client, &args.namespace);
+    let selector = format!("{SAFE_TO_DELETE_LABEL}=true,{CLUSTER_LABEL}={}", args.name);
+    for s in secrets.list(&ListParams::default().labels(&selector)).await.map_err(kerr)?.items {
+        let name = s.metadata.name.unwrap_or_default();
+        match secrets.delete(&name, &dp).await {
+            Ok(_) => writeln!(out, "Secret {}/{name} deleted", args.namespace)?,
+            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => return Err(kerr(e)),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The MAAS flags of `create cluster maas` (command wiring only; the logic is in platform-maas).
+
+use super::create::{CreateCommon, PlatformParts};
+use crate::error::{CliError, Result};
+use clap::Args;
+use platform_api::api::PlatformSpec;
+use platform_maas::create::{FIELD_FLAGS, MaasCreateOptions};
+
+#[derive(Args, Debug, Clone)]
+pub struct MaasCreateArgs {
+    /// MAAS URL, e.g. http://maas.example.com:5240/MAAS.
+    #[arg(long, env = "MAAS_ENDPOINT")]
+    pub maas_endpoint: Option<String>,
+    /// MAAS API key (consumer:token:secret).
+    #[arg(long, env = "MAAS_API_KEY", hide_env_values = true)]
+    pub maas_api_key: Option<String>,
+    /// Default MAAS zone of the cluster's machines.
+    #[arg(long)]
+    pub maas_zone: Option<String>,
+    /// DNS domain of the machines in MAAS (default maas.local).
+    #[arg(long)]
+    pub maas_dns_domain: Option<String>,
+    /// Name of the credentials Secret (default <name>-maas-credentials).
+    #[arg(long)]
+    pub credentials_name: Option<String>,
+    /// Create the credentials Secret from --maas-endpoint/--maas-api-key (the default).
+    #[arg(long, overrides_with = "no_create_secret")]
+    pub create_secret: bool,
+    /// Use an existing credentials Secret instead of creating one.
+    #[arg(long)]
+    pub no_create_secret: bool,
+    /// MAAS image to deploy on the workers, e.g. ubuntu/jammy. Required when replicas > 0.
+    #[arg(long)]
+    pub maas_image: Option<String>,
+    /// Minimum CPU cores per worker.
+    #[arg(long)]
+    pub min_cpu: Option<i32>,
+    /// Minimum memory per worker, in MiB (at least 1024).
+    #[arg(long)]
+    pub min_memory: Option<i32>,
+    /// MAAS tags every worker must carry (comma-separated, at most 10).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// MAAS resource pool to allocate workers from.
+    #[arg(long)]
+    pub resource_pool: Option<String>,
+    /// Failure domain (MAAS zone) of the workers.
+    #[arg(long)]
+    pub failure_domain: Option<String>,
+}
+
+impl MaasCreateArgs {
+    fn options(&self) -> MaasCreateOptions {
+        MaasCreateOptions {
+            endpoint: self.maas_endpoint.clone(),
+            api_key: self.maas_api_key.clone(),
+            zone: self.maas_zone.clone(),
+            dns_domain: self.maas_dns_domain.clone(),
+            credentials_name: self.credentials_name.clone(),
+            create_secret: !self.no_create_secret,
+            image: self.maas_image.clone(),
+            min_cpu: self.min_cpu,
+            min_memory: self.min_memory,
+            tags: self.tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            resource_pool: self.resource_pool.clone(),
+            failure_domain: self.failure_domain.clone(),
+        }
+    }
+}
+
+pub async fn run(common: &CreateCommon, args: &MaasCreateArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> Result<()> {
+    let (template, secrets) = common.template()?;
+    let parts = args.options().build(&template).map_err(|e| CliError::invalid(&e))?;
+    let platform = PlatformParts {
+        hosted_cluster: PlatformSpec::typed(&parts.cluster),
+        node_pool: PlatformSpec::typed(&parts.node_pool),
+        secrets: parts.credentials_secret.into_iter().collect(),
+        field_flags: FIELD_FLAGS,
+    };
+    super::create::run(common, &template, secrets, platform, out, err).await
+}

@@ -1,0 +1,126 @@
+//! `hosted-cluster render -f FILE`: print every object the operator would apply for the
+//! HostedClusters (and their NodePools and Secrets) in FILE. Same builder as the operator.
+
+use crate::error::{CliError, Result};
+use crate::output::{self, Format};
+use clap::Args;
+use k8s_openapi::api::core::v1::Secret;
+use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::desired::{self, ClusterInputs};
+use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// YAML or JSON file with HostedCluster, NodePool and Secret objects; `-` reads stdin.
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub file: PathBuf,
+    /// The hosted API server endpoint (HOST:PORT), as the control plane would report it.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub api_endpoint: Option<String>,
+    /// CAPI provider image by platform type, TYPE=IMAGE (repeatable), as the operator's
+    /// configuration would set it.
+    #[arg(long = "provider-image", value_name = "TYPE=IMAGE")]
+    pub provider_images: Vec<String>,
+    /// Include Secret values.
+    #[arg(long)]
+    pub render_sensitive: bool,
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Yaml)]
+    pub output: Format,
+}
+
+fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
+    let bad = || CliError::new(format!("--api-endpoint {s:?} is not HOST:PORT; use e.g. api.demo.example.com:6443"));
+    let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
+    let port: i32 = port.parse().map_err(|_| bad())?;
+    if host.is_empty() || !(1..=65535).contains(&port) {
+        return Err(bad());
+    }
+    Ok(ApiEndpoint { host: host.to_string(), port })
+}
+
+pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|e| CliError::new(format!("cannot read -f {}: {e}", args.file.display())))?
+    };
+    let docs: Vec<Value> = platform_api::yaml::from_yaml_stream(&text).map_err(|e| CliError::new(format!("-f {}: {e}", args.file.display())))?;
+    let docs: Vec<Value> = docs
+        .into_iter()
+        .flat_map(|d| if d["kind"] == "List" { d["items"].as_array().cloned().unwrap_or_default() } else { vec![d] })
+        .collect();
+
+    let of_kind = |kind: &'static str| docs.iter().filter(move |d| d["kind"] == kind).cloned();
+    let parse_err = |kind: &str, e: serde_json::Error| CliError::new(format!("-f {}: a {kind} is invalid: {e}", args.file.display()));
+    let clusters: Vec<HostedCluster> = of_kind("HostedCluster").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("HostedCluster", e))?;
+    let pools: Vec<NodePool> = of_kind("NodePool").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("NodePool", e))?;
+    let secrets: Vec<Secret> = of_kind("Secret").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("Secret", e))?;
+    if clusters.is_empty() {
+        return Err(CliError::new(format!("-f {}: no HostedCluster found; render needs at least one", args.file.display())));
+    }
+
+    let endpoint = args.api_endpoint.as_deref().map(parse_endpoint).transpose()?;
+    let mut settings = PlatformSettings::default();
+    for p in &args.provider_images {
+        let (t, image) = p.split_once('=').ok_or_else(|| CliError::new(format!("--provider-image {p:?} is not TYPE=IMAGE")))?;
+        settings.provider_images.insert(t.to_string(), image.to_string());
+    }
+
+    let mut rendered = Vec::new();
+    for mut hc in clusters {
+        if hc.metadata.namespace.is_none() {
+            hc.metadata.namespace = Some("default".into());
+        }
+        let ns = hc.metadata.namespace.clone().unwrap_or_default();
+        let name = hc.metadata.name.clone().unwrap_or_default();
+        let platform = platform_api::platform_for(&hc.spec.platform.type_).map_err(|e| CliError::new(format!("HostedCluster {ns}/{name}: spec.platform.type: {e}")))?;
+        let my_pools: Vec<NodePool> = pools
+            .iter()
+            .filter(|p| p.spec.cluster_name == name && p.metadata.namespace.as_deref().unwrap_or(&ns) == ns)
+            .cloned()
+            .collect();
+        let credentials = platform.credentials_secret_name(&hc).and_then(|secret| {
+            secrets
+                .iter()
+                .find(|s| s.metadata.name.as_deref() == Some(&secret) && s.metadata.namespace.as_deref().unwrap_or(&ns) == ns)
+                .map(|s| {
+                    let mut d = SecretData::from_secret(s);
+                    d.namespace = ns.clone();
+                    d
+                })
+        });
+        if credentials.is_none() {
+            if let Some(secret) = platform.credentials_secret_name(&hc) {
+                writeln!(err, "warning: Secret {ns}/{secret} is not in the input; credentials are rendered as PLACEHOLDER values")?;
+            }
+        }
+        let inputs = ClusterInputs {
+            hosted_cluster: &hc,
+            node_pools: &my_pools,
+            credentials: credentials.as_ref(),
+            api_endpoint: endpoint.as_ref(),
+            missing_secrets: MissingSecrets::Placeholder,
+            settings: &settings,
+            owner: None,
+        };
+        let state = desired::build(&inputs, platform.as_ref()).map_err(|e| CliError::new(e.to_string()))?;
+        for w in &state.warnings {
+            writeln!(err, "warning: {w}")?;
+        }
+        let failures: Vec<String> = state.node_pool_errors().map(|(n, e)| format!("NodePool {ns}/{n}: {e}")).collect();
+        if !failures.is_empty() {
+            return Err(CliError { message: failures.join("\n"), code: 2 });
+        }
+        for obj in state.objects() {
+            let v = obj.to_value();
+            rendered.push(if obj.sensitive && !args.render_sensitive { output::redact_secret(v) } else { v });
+        }
+    }
+    out.write_all(output::render(&rendered, args.output).as_bytes())?;
+    Ok(())
+}

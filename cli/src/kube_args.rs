@@ -1,0 +1,49 @@
+//! `--kubeconfig` / `--context`: the one struct every command that talks to Kubernetes flattens.
+
+use crate::error::{CliError, Result};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct KubeArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+impl KubeArgs {
+    /// A client for the selected cluster. Fails with a message that says which file and context.
+    pub async fn client(&self) -> Result<kube::Client> {
+        let options = kube::config::KubeConfigOptions { context: self.context.clone(), ..Default::default() };
+        let config = match &self.kubeconfig {
+            Some(path) => {
+                let kc = kube::config::Kubeconfig::read_from(path)
+                    .map_err(|e| CliError::new(format!("cannot read --kubeconfig {}: {e}", path.display())))?;
+                kube::Config::from_custom_kubeconfig(kc, &options).await
+            }
+            None => kube::Config::from_kubeconfig(&options).await,
+        }
+        .map_err(|e| {
+            CliError::new(format!(
+                "cannot load a Kubernetes configuration: {e}; pass --kubeconfig FILE (and --context NAME) or set KUBECONFIG"
+            ))
+        })?;
+        let url = config.cluster_url.clone();
+        let client = kube::Client::try_from(config).map_err(|e| CliError::new(format!("cannot create a client for {url}: {e}")))?;
+        Ok(client)
+    }
+}
+
+/// Turns a client error into a message that says whether the cluster could be reached.
+pub fn describe_kube_error(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("the API server refused: {} ({})", s.message, s.reason),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            format!("cannot reach the Kubernetes API server ({e}); check that the cluster is up and --kubeconfig/--context point at it")
+        }
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,55 @@
+//! The `hosted-cluster` command as a library, so tests can run it in-process.
+
+pub mod apply;
+pub mod commands;
+pub mod crds;
+pub mod error;
+pub mod kube_args;
+pub mod output;
+
+// The CLI links every in-tree platform. Without naming the crate the linker drops it, and its
+// registration with it.
+use platform_maas as _;
+
+use clap::Parser;
+use commands::{Cli, Command, create, destroy};
+use std::ffi::OsString;
+use std::io::Write;
+
+/// Runs the command line `args` (including the program name). Returns the exit code.
+pub async fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            let rendered = e.render();
+            let _ = if code == 0 { write!(out, "{rendered}") } else { write!(err, "{rendered}") };
+            return code;
+        }
+    };
+    let result = match &cli.command {
+        Command::Create(create::CreateCommand::Cluster { platform }) => match platform {
+            create::ClusterPlatform::Maas { common, maas } => commands::maas_create::run(common, maas, out, err).await,
+        },
+        Command::Destroy(destroy::DestroyCommand::Cluster { platform }) => match platform {
+            destroy::DestroyPlatform::Maas(args) => destroy::run(args, out).await,
+        },
+        Command::Render(args) => commands::render::run(args, out, err),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            e.code
+        }
+    }
+}
+
+/// kube (ring) and reqwest must share one rustls provider; install ring once per process.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,176 @@
+//! The one place that decides which objects a HostedCluster and its NodePools turn into.
+//!
+//! `hosted-cluster render`, the operator and the tests all call [`build`]. It is pure: inputs
+//! that need I/O (the credentials Secret, the control plane's endpoint) are read by the caller
+//! first, so what `render` previews is exactly what the operator applies.
+
+pub mod capi;
+pub mod control_plane;
+pub mod labels;
+pub mod node_pool;
+pub mod object;
+pub mod provider;
+pub mod validate;
+
+pub use object::{DesiredObject, Role};
+
+use crate::api::{ApiEndpoint, HostedCluster, NodePool};
+use crate::platform::{
+    ClusterContext, FieldErrors, MissingSecrets, NodePoolContext, Platform, PlatformError, PlatformSettings, SecretData,
+    Warnings,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+
+/// Everything [`build`] needs, already read.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterInputs<'a> {
+    pub hosted_cluster: &'a HostedCluster,
+    /// The cluster's NodePools (pools naming another cluster are reported as invalid).
+    pub node_pools: &'a [NodePool],
+    /// Content of the platform's credentials Secret, if it could be read.
+    pub credentials: Option<&'a SecretData>,
+    /// From the HostedControlPlane's status, once reported.
+    pub api_endpoint: Option<&'a ApiEndpoint>,
+    pub missing_secrets: MissingSecrets,
+    pub settings: &'a PlatformSettings,
+    /// Owner for objects in the control-plane namespace (the operator passes the applied
+    /// HostedControlPlane; `render` has none).
+    pub owner: Option<&'a OwnerReference>,
+}
+
+/// The objects for one NodePool, or why they could not be built. A broken pool must not stop
+/// the rest of the cluster, so each pool carries its own result.
+#[derive(Debug)]
+pub struct NodePoolDesired {
+    pub name: String,
+    pub result: Result<Vec<DesiredObject>, PlatformError>,
+}
+
+/// Built, not yet applied.
+#[derive(Debug)]
+pub struct DesiredState {
+    pub control_plane_namespace: String,
+    /// Cluster-level objects in apply order (namespace first).
+    pub cluster_objects: Vec<DesiredObject>,
+    pub node_pools: Vec<NodePoolDesired>,
+    pub warnings: Vec<String>,
+}
+
+impl DesiredState {
+    /// Every successfully built object, in apply order.
+    pub fn objects(&self) -> impl Iterator<Item = &DesiredObject> {
+        self.cluster_objects.iter().chain(self.node_pools.iter().filter_map(|p| p.result.as_ref().ok()).flatten())
+    }
+
+    /// The first NodePool error, if any.
+    pub fn node_pool_errors(&self) -> impl Iterator<Item = (&str, &PlatformError)> {
+        self.node_pools.iter().filter_map(|p| p.result.as_ref().err().map(|e| (p.name.as_str(), e)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("HostedCluster {name} is invalid:\n{errors}")]
+    InvalidHostedCluster { name: String, errors: FieldErrors },
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+}
+
+impl BuildError {
+    /// Stable short name: metric label and Event reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            BuildError::InvalidHostedCluster { .. } => "InvalidHostedCluster",
+            BuildError::Platform(e) => e.reason(),
+        }
+    }
+}
+
+/// Builds the full desired state of one hosted cluster with its platform.
+pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<DesiredState, BuildError> {
+    let hc = inputs.hosted_cluster;
+    let mut errors = FieldErrors::default();
+    if let Err(e) = validate::hosted_cluster(hc) {
+        errors.extend(e);
+    }
+    if let Err(e) = platform.validate_hosted_cluster(hc) {
+        errors.extend(e);
+    }
+    if !errors.is_empty() {
+        let name = format!("{}/{}", hc.metadata.namespace.as_deref().unwrap_or_default(), hc.metadata.name.as_deref().unwrap_or_default());
+        return Err(BuildError::InvalidHostedCluster { name, errors });
+    }
+
+    let namespace = hc.control_plane_namespace();
+    let warnings = Warnings::default();
+    let ctx = ClusterContext {
+        hosted_cluster: hc,
+        control_plane_namespace: &namespace,
+        api_endpoint: inputs.api_endpoint,
+        credentials: inputs.credentials,
+        missing_secrets: inputs.missing_secrets,
+        settings: inputs.settings,
+        warnings: &warnings,
+    };
+
+    let mut objects = vec![control_plane::namespace(&namespace), control_plane::hosted_control_plane(hc, &namespace)];
+    for s in platform.credentials(&ctx)? {
+        objects.push(DesiredObject::typed(Role::Credentials, &s).sensitive());
+    }
+    for s in platform.secret_encryption(&ctx)? {
+        objects.push(DesiredObject::typed(Role::SecretEncryption, &s).sensitive());
+    }
+    let infra = platform
+        .infra_cr(&ctx)?
+        .map(|o| DesiredObject::dynamic(Role::InfraCluster, o))
+        .transpose()
+        .map_err(|e| PlatformError::Bug(format!("infrastructure object: {e}")))?;
+    let capi_cluster = capi::cluster(hc, &namespace, infra.as_ref(), inputs.api_endpoint);
+    objects.extend(infra);
+    objects.push(capi_cluster);
+    if !machine_management_disabled(hc) {
+        if let Some(spec) = platform.capi_provider_deployment_spec(&ctx)? {
+            objects.extend(provider::provider_objects(&namespace, spec, platform.capi_provider_policy_rules()));
+        }
+    }
+
+    let node_pools = inputs
+        .node_pools
+        .iter()
+        .map(|np| {
+            let name = np.metadata.name.clone().unwrap_or_default();
+            let result = validate::node_pool(hc, np)
+                .map_err(PlatformError::Invalid)
+                .and_then(|_| node_pool::objects(platform, &NodePoolContext { cluster: &ctx, node_pool: np }));
+            NodePoolDesired { name, result }
+        })
+        .collect::<Vec<_>>();
+
+    let mut state = DesiredState { control_plane_namespace: namespace, cluster_objects: objects, node_pools, warnings: warnings.take() };
+    finish(&mut state, hc, inputs.owner);
+    Ok(state)
+}
+
+/// Common metadata on every object: namespace, labels, annotations, owner.
+fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerReference>) {
+    let labels = labels::cluster_labels(hc);
+    let annotations = labels::cluster_annotations(hc);
+    let ns = state.control_plane_namespace.clone();
+    let pools = state.node_pools.iter_mut().filter_map(|p| p.result.as_mut().ok()).flatten();
+    for obj in state.cluster_objects.iter_mut().chain(pools) {
+        obj.stamp(&labels, &annotations);
+        if obj.role == Role::Namespace {
+            continue;
+        }
+        obj.object.metadata.namespace.get_or_insert_with(|| ns.clone());
+        if let Some(owner) = owner {
+            if obj.role != Role::ControlPlane {
+                obj.set_owner(owner);
+            }
+        }
+    }
+}
+
+pub fn machine_management_disabled(hc: &HostedCluster) -> bool {
+    hc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION))
+}

@@ -1,0 +1,43 @@
+//! Per-NodePool objects: the platform's machine template (hash-named) and its MachineDeployment.
+
+use super::capi;
+use super::labels::NODE_POOL_LABEL;
+use super::object::{DesiredObject, Role};
+use crate::api::{HostedCluster, NodePool};
+use crate::platform::{NodePoolContext, Platform, PlatformError};
+use sha2::{Digest, Sha256};
+
+/// Short, stable hash of a template's spec. Providers treat machine templates as immutable, so
+/// a changed spec must produce a new name and a rollout.
+pub fn template_hash(spec: &serde_json::Value) -> String {
+    // serde_json maps are sorted by key, so equal specs serialise identically.
+    let bytes = serde_json::to_vec(spec).expect("JSON values serialise");
+    let digest = Sha256::digest(&bytes);
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `<nodepool>-<hash>`.
+pub fn template_name(node_pool: &str, spec: &serde_json::Value) -> String {
+    format!("{node_pool}-{}", template_hash(spec))
+}
+
+/// Template and MachineDeployment for one pool; empty when the platform has no templates.
+pub fn objects(platform: &dyn Platform, ctx: &NodePoolContext<'_>) -> Result<Vec<DesiredObject>, PlatformError> {
+    let hc: &HostedCluster = ctx.cluster.hosted_cluster;
+    let np: &NodePool = ctx.node_pool;
+    let namespace = ctx.cluster.control_plane_namespace;
+    platform.validate_node_pool(hc, np)?;
+    let Some(mut template) = platform.machine_template(ctx)? else {
+        return Ok(Vec::new());
+    };
+    let np_name = np.metadata.name.clone().unwrap_or_default();
+    let spec = template.data.get("spec").cloned().unwrap_or_default();
+    template.metadata.name = Some(template_name(&np_name, &spec));
+    template.metadata.namespace = Some(namespace.to_string());
+    template.metadata.labels.get_or_insert_with(Default::default).insert(NODE_POOL_LABEL.into(), np_name.clone());
+    let template = DesiredObject::dynamic(Role::MachineTemplate, template)
+        .map_err(|reason| PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}")))?;
+    let mut md = capi::machine_deployment(hc, np, namespace, &template);
+    md.object.metadata.labels.get_or_insert_with(Default::default).insert(NODE_POOL_LABEL.into(), np_name);
+    Ok(vec![template, md])
+}

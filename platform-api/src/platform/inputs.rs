@@ -1,0 +1,116 @@
+//! What a platform method is given. Everything here was read by the caller (the operator from the
+//! API server, `render` from a file), so platform builders stay pure and testable.
+
+use crate::api::{ApiEndpoint, HostedCluster, NodePool};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Mutex;
+
+/// The contents of a Secret. Values never appear in `Debug` output.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretData {
+    pub namespace: String,
+    pub name: String,
+    pub data: BTreeMap<String, Vec<u8>>,
+}
+
+impl SecretData {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { namespace: namespace.into(), name: name.into(), data: BTreeMap::new() }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Vec<u8>>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// A UTF-8 value with surrounding whitespace trimmed (a trailing newline from `echo` is common).
+    /// `None` when absent or empty.
+    pub fn text(&self, key: &str) -> Option<String> {
+        let v = self.data.get(key)?;
+        let s = String::from_utf8_lossy(v).trim().to_string();
+        (!s.is_empty()).then_some(s)
+    }
+
+    /// From a `core/v1` Secret, merging `stringData` over `data` like the API server does.
+    pub fn from_secret(secret: &k8s_openapi::api::core::v1::Secret) -> Self {
+        let mut data: BTreeMap<String, Vec<u8>> =
+            secret.data.iter().flatten().map(|(k, v)| (k.clone(), v.0.clone())).collect();
+        for (k, v) in secret.string_data.iter().flatten() {
+            data.insert(k.clone(), v.clone().into_bytes());
+        }
+        Self {
+            namespace: secret.metadata.namespace.clone().unwrap_or_default(),
+            name: secret.metadata.name.clone().unwrap_or_default(),
+            data,
+        }
+    }
+}
+
+impl fmt::Debug for SecretData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretData")
+            .field("namespace", &self.namespace)
+            .field("name", &self.name)
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// How to treat a referenced Secret that the caller could not provide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MissingSecrets {
+    /// Missing credentials are an error (the operator reports a condition and waits).
+    #[default]
+    Fail,
+    /// Emit clearly marked placeholder values (`render` without the Secret).
+    Placeholder,
+}
+
+/// Settings that come from the operator's configuration rather than from a cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlatformSettings {
+    /// CAPI provider image by platform type, overriding each platform's built-in default.
+    pub provider_images: BTreeMap<String, String>,
+}
+
+/// Non-fatal findings collected while building (e.g. a deprecated field in use).
+#[derive(Debug, Default)]
+pub struct Warnings(Mutex<Vec<String>>);
+
+impl Warnings {
+    pub fn warn(&self, message: impl Into<String>) {
+        self.0.lock().expect("warnings lock").push(message.into());
+    }
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().expect("warnings lock"))
+    }
+}
+
+/// Input for cluster-scoped platform builders.
+#[derive(Debug)]
+pub struct ClusterContext<'a> {
+    pub hosted_cluster: &'a HostedCluster,
+    /// `<namespace>-<name>`: where every built object goes.
+    pub control_plane_namespace: &'a str,
+    /// The hosted API server's endpoint, once the control plane reports it.
+    pub api_endpoint: Option<&'a ApiEndpoint>,
+    /// The Secret named by the platform's credentials reference, if it could be read.
+    pub credentials: Option<&'a SecretData>,
+    pub missing_secrets: MissingSecrets,
+    pub settings: &'a PlatformSettings,
+    pub warnings: &'a Warnings,
+}
+
+impl ClusterContext<'_> {
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.hosted_cluster.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+    }
+}
+
+/// Input for node-pool builders: the cluster context plus the pool.
+#[derive(Debug)]
+pub struct NodePoolContext<'a> {
+    pub cluster: &'a ClusterContext<'a>,
+    pub node_pool: &'a NodePool,
+}

@@ -1,0 +1,19 @@
+//! The MAAS platform for hosted clusters: `spec.platform.maas` types, builders for the objects
+//! cluster-api-provider-maas (CAPMAAS) reads, the credentials format, and registration.
+//!
+//! Linking this crate registers platform type `MAAS`. A binary must name the crate
+//! (`use platform_maas as _;`) or the linker drops it and the registration with it.
+
+pub mod create;
+pub mod credentials;
+pub mod infra;
+pub mod machine_template;
+pub mod platform;
+pub mod provider;
+pub mod spec;
+pub mod validate;
+
+pub use platform::Maas;
+pub use spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
+
+platform_api::register_platform!(PLATFORM_TYPE, || Box::new(Maas));
