@@ -15,8 +15,9 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone)]
 pub struct RenderArgs {
     /// YAML or JSON file with HostedCluster, NodePool and Secret objects; `-` reads stdin.
-    #[arg(short = 'f', long = "filename", value_name = "FILE")]
-    pub file: PathBuf,
+    /// Repeat to read several files.
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
     /// The hosted API server endpoint (HOST:PORT), as the control plane would report it.
     #[arg(long, value_name = "HOST:PORT")]
     pub api_endpoint: Option<String>,
@@ -42,26 +43,31 @@ fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
 }
 
 pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let text = if args.file.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    } else {
-        std::fs::read_to_string(&args.file).map_err(|e| CliError::new(format!("cannot read -f {}: {e}", args.file.display())))?
-    };
-    let docs: Vec<Value> = platform_api::yaml::from_yaml_stream(&text).map_err(|e| CliError::new(format!("-f {}: {e}", args.file.display())))?;
+    let mut docs: Vec<Value> = Vec::new();
+    for file in &args.files {
+        let text = if file.as_os_str() == "-" {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s)?;
+            s
+        } else {
+            std::fs::read_to_string(file).map_err(|e| CliError::new(format!("cannot read -f {}: {e}", file.display())))?
+        };
+        let parsed: Vec<Value> =
+            platform_api::yaml::from_yaml_stream(&text).map_err(|e| CliError::new(format!("-f {}: {e}", file.display())))?;
+        docs.extend(parsed);
+    }
     let docs: Vec<Value> = docs
         .into_iter()
         .flat_map(|d| if d["kind"] == "List" { d["items"].as_array().cloned().unwrap_or_default() } else { vec![d] })
         .collect();
 
     let of_kind = |kind: &'static str| docs.iter().filter(move |d| d["kind"] == kind).cloned();
-    let parse_err = |kind: &str, e: serde_json::Error| CliError::new(format!("-f {}: a {kind} is invalid: {e}", args.file.display()));
+    let parse_err = |kind: &str, e: serde_json::Error| CliError::new(format!("a {kind} in the input is invalid: {e}"));
     let clusters: Vec<HostedCluster> = of_kind("HostedCluster").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("HostedCluster", e))?;
     let pools: Vec<NodePool> = of_kind("NodePool").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("NodePool", e))?;
     let secrets: Vec<Secret> = of_kind("Secret").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("Secret", e))?;
     if clusters.is_empty() {
-        return Err(CliError::new(format!("-f {}: no HostedCluster found; render needs at least one", args.file.display())));
+        return Err(CliError::new("no HostedCluster in the input; render needs at least one"));
     }
 
     let endpoint = args.api_endpoint.as_deref().map(parse_endpoint).transpose()?;

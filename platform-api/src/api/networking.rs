@@ -85,7 +85,7 @@ pub struct ApiServerNetworking {
     pub advertise_address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, rename = "allowedCIDRBlocks", skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 500))]
     pub allowed_cidr_blocks: Vec<String>,
 }

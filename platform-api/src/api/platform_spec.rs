@@ -90,7 +90,7 @@ impl JsonSchema for PlatformSpec {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "type": "object",
-            "description": "platform selects the infrastructure provider (type) and holds that provider's settings under the lower-cased type (e.g. maas).",
+            "description": "platform selects the infrastructure provider (type) and holds that provider's settings under the lower-cased type (e.g. type KubeVirt uses kubevirt).",
             "required": ["type"],
             "properties": {
                 "type": {

@@ -81,6 +81,9 @@ pub fn all(registry: &Registry) -> Vec<CustomResourceDefinition> {
 
 fn assemble(crd: CustomResourceDefinition, registry: &Registry, section: Option<Section>, rules: &[Rule]) -> CustomResourceDefinition {
     let mut crd = serde_json::to_value(crd).expect("CRDs serialise");
+    // The API server defaults listKind; we spell it out so the file says what gets installed.
+    let list_kind = format!("{}List", crd["spec"]["names"]["kind"].as_str().expect("kind"));
+    crd["spec"]["names"]["listKind"] = list_kind.into();
     for version in crd["spec"]["versions"].as_array_mut().expect("CRD has versions") {
         let root = &mut version["schema"]["openAPIV3Schema"];
         if let Some(section) = section {

@@ -114,11 +114,13 @@ pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<Desi
     };
 
     let mut objects = vec![control_plane::namespace(&namespace), control_plane::hosted_control_plane(hc, &namespace)];
+    // Placeholders (render without the user's Secret) hold nothing secret and stay visible.
+    let sensitive = inputs.credentials.is_some();
     for s in platform.credentials(&ctx)? {
-        objects.push(DesiredObject::typed(Role::Credentials, &s).sensitive());
+        objects.push(DesiredObject::typed(Role::Credentials, &s).sensitive_if(sensitive));
     }
     for s in platform.secret_encryption(&ctx)? {
-        objects.push(DesiredObject::typed(Role::SecretEncryption, &s).sensitive());
+        objects.push(DesiredObject::typed(Role::SecretEncryption, &s).sensitive_if(sensitive));
     }
     let infra = platform
         .infra_cr(&ctx)?

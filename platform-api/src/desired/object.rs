@@ -50,8 +50,8 @@ impl DesiredObject {
         Ok(Self { role, resource: ApiResource::from_gvk(&gvk), object, sensitive: false })
     }
 
-    pub fn sensitive(mut self) -> Self {
-        self.sensitive = true;
+    pub fn sensitive_if(mut self, sensitive: bool) -> Self {
+        self.sensitive = sensitive;
         self
     }
 

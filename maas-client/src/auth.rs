@@ -1,0 +1,260 @@
+//! The MAAS API key and the OAuth 1.0a PLAINTEXT header MAAS checks it with.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::MaasError;
+use crate::secret::SecretString;
+
+/// A MAAS API key, `consumer_key:token_key:token_secret`.
+///
+/// All three parts are credentials (MAAS echoes the token key and even the
+/// secret in some 401 bodies), so `Debug`/`Display` show only the first
+/// characters of the consumer key and [`ApiKey::redact`] scrubs all three
+/// from any text that leaves the client.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    consumer_key: String,
+    token_key: String,
+    token_secret: SecretString,
+}
+
+impl ApiKey {
+    pub fn parse(input: &str) -> Result<Self, MaasError> {
+        let input = input.trim();
+        let parts: Vec<&str> = input.split(':').collect();
+        if parts.len() != 3 {
+            return Err(MaasError::InvalidApiKey {
+                reason: format!(
+                    "expected three parts consumer_key:token_key:token_secret separated by ':', \
+                     found {}; copy the key from the MAAS UI (user preferences → API keys) \
+                     or `maas apikey --username <user>`",
+                    parts.len()
+                ),
+            });
+        }
+        for (part, name) in parts
+            .iter()
+            .zip(["consumer key", "token key", "token secret"])
+        {
+            if part.is_empty() {
+                return Err(MaasError::InvalidApiKey {
+                    reason: format!("the {name} (a part between ':') is empty"),
+                });
+            }
+            if part.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(MaasError::InvalidApiKey {
+                    reason: format!(
+                        "the {name} contains whitespace; the key is one line without spaces"
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            consumer_key: parts[0].to_string(),
+            token_key: parts[1].to_string(),
+            token_secret: SecretString::new(parts[2]),
+        })
+    }
+
+    /// The `Authorization` value for one request. Every call draws a new
+    /// nonce and reads the clock: MAAS refuses a reused nonce and any
+    /// timestamp more than 300 s off, so retries must sign afresh.
+    pub fn authorization_header(&self) -> String {
+        let nonce = format!(
+            "{:016x}{:016x}",
+            rand::random::<u64>(),
+            rand::random::<u64>()
+        );
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        self.header_with(&nonce, timestamp)
+    }
+
+    /// PLAINTEXT signs with `consumer_secret&token_secret`; MAAS consumers
+    /// have an empty secret, so the signature is `&` + the token secret,
+    /// which the header then percent-encodes once more (`%26…`).
+    pub(crate) fn header_with(&self, nonce: &str, timestamp: u64) -> String {
+        let signature = format!("&{}", percent_encode(self.token_secret.expose()));
+        format!(
+            "OAuth realm=\"OAuth\", oauth_nonce=\"{}\", oauth_timestamp=\"{timestamp}\", \
+             oauth_version=\"1.0\", oauth_signature_method=\"PLAINTEXT\", \
+             oauth_consumer_key=\"{}\", oauth_token=\"{}\", oauth_signature=\"{}\"",
+            percent_encode(nonce),
+            percent_encode(&self.consumer_key),
+            percent_encode(&self.token_key),
+            percent_encode(&signature),
+        )
+    }
+
+    /// `text` with every part of the key (plain or percent-encoded) replaced
+    /// by `<redacted>`. Applied to every MAAS answer before it can reach an
+    /// error message.
+    pub fn redact(&self, text: &str) -> String {
+        let mut needles: Vec<String> = Vec::with_capacity(6);
+        for part in [
+            self.token_secret.expose(),
+            self.token_key.as_str(),
+            self.consumer_key.as_str(),
+        ] {
+            needles.push(part.to_string());
+            let encoded = percent_encode(part);
+            if encoded != part {
+                needles.push(encoded);
+            }
+        }
+        // Longest first, so a part that contains another is removed whole.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut out = text.to_string();
+        for needle in needles.iter().filter(|n| !n.is_empty()) {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), "<redacted>");
+            }
+        }
+        out
+    }
+
+    fn consumer_hint(&self) -> String {
+        let shown: String = self.consumer_key.chars().take(3).collect();
+        format!("ApiKey(consumer={shown}…, <redacted>)")
+    }
+}
+
+impl FromStr for ApiKey {
+    type Err = MaasError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.consumer_hint())
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.consumer_hint())
+    }
+}
+
+/// RFC 3986 percent-encoding as OAuth 1.0a requires: only unreserved
+/// characters stay as they are.
+fn percent_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for byte in input.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "Cq9vXxVwYmT3aBcDeF:Tk7uHjKlMnOpQrStUv:S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tAb";
+
+    #[test]
+    fn parses_three_parts_and_trims_the_line() {
+        let key = ApiKey::parse(&format!("  {KEY}\n")).unwrap();
+        assert_eq!(key.consumer_key, "Cq9vXxVwYmT3aBcDeF");
+        assert_eq!(key.token_key, "Tk7uHjKlMnOpQrStUv");
+        assert_eq!(
+            key.token_secret.expose(),
+            "S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tAb"
+        );
+        assert_eq!(KEY.parse::<ApiKey>().unwrap(), key);
+    }
+
+    #[test]
+    fn rejects_malformed_keys_without_echoing_them() {
+        for bad in [
+            "",
+            "only-one",
+            "two:parts",
+            "a:b:c:d",
+            ":tok:sekrit",
+            "con::sekrit",
+            "con:tok:",
+            "con:tok:sek rit",
+        ] {
+            let err = ApiKey::parse(bad).expect_err(bad).to_string();
+            assert!(err.starts_with("invalid MAAS API key"), "{err}");
+            assert!(!err.contains("sekrit"), "{err}");
+            assert!(!err.contains("tok:"), "{err}");
+        }
+        let err = ApiKey::parse("a:b").unwrap_err().to_string();
+        assert!(err.contains("found 2"), "{err}");
+    }
+
+    #[test]
+    fn debug_and_display_redact() {
+        let key = ApiKey::parse(KEY).unwrap();
+        for shown in [format!("{key:?}"), format!("{key}"), format!("{:#?}", key)] {
+            assert_eq!(shown, "ApiKey(consumer=Cq9…, <redacted>)");
+            assert!(!shown.contains("S3cr3t"));
+            assert!(!shown.contains("Tk7uHj"));
+        }
+        // Non-ASCII consumer keys must not split a character.
+        let key = ApiKey::parse("ééé€x:t:s").unwrap();
+        assert_eq!(key.to_string(), "ApiKey(consumer=ééé…, <redacted>)");
+    }
+
+    #[test]
+    fn header_has_the_exact_plaintext_shape() {
+        let key = ApiKey::parse("CK:TK:TS").unwrap();
+        assert_eq!(
+            key.header_with("94288047421329842061795252790", 1795252790),
+            "OAuth realm=\"OAuth\", oauth_nonce=\"94288047421329842061795252790\", \
+             oauth_timestamp=\"1795252790\", oauth_version=\"1.0\", \
+             oauth_signature_method=\"PLAINTEXT\", oauth_consumer_key=\"CK\", \
+             oauth_token=\"TK\", oauth_signature=\"%26TS\""
+        );
+    }
+
+    #[test]
+    fn secret_with_reserved_characters_is_encoded_twice() {
+        // signature = "&" + enc(secret); header value = enc(signature)
+        let key = ApiKey::parse("c:t:a&b").unwrap();
+        assert!(
+            key.header_with("n", 1)
+                .ends_with("oauth_signature=\"%26a%2526b\"")
+        );
+    }
+
+    #[test]
+    fn every_header_has_a_fresh_nonce_and_a_current_timestamp() {
+        let key = ApiKey::parse(KEY).unwrap();
+        let nonce = |h: &str| {
+            let start = h.find("oauth_nonce=\"").unwrap() + 13;
+            h[start..start + 32].to_string()
+        };
+        let a = key.authorization_header();
+        let b = key.authorization_header();
+        assert_ne!(nonce(&a), nonce(&b));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let ts_start = a.find("oauth_timestamp=\"").unwrap() + 17;
+        let ts: u64 = a[ts_start..].split('"').next().unwrap().parse().unwrap();
+        assert!(now.abs_diff(ts) < 60, "timestamp {ts} vs now {now}");
+    }
+
+    #[test]
+    fn redact_removes_every_part() {
+        let key = ApiKey::parse("ck:tk:a/b").unwrap();
+        let text = "Invalid signature. Expected signature base string: &a%2Fb; token tk; consumer ck; raw a/b";
+        let out = key.redact(text);
+        assert!(!out.contains("a%2Fb") && !out.contains("a/b"), "{out}");
+        assert!(!out.contains(" tk;") && !out.contains(" ck;"), "{out}");
+    }
+}

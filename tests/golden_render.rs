@@ -1,0 +1,52 @@
+//! Golden outputs: `create cluster maas --render` and `render -f examples`. A change in what we
+//! produce shows up as a diff here. Set UPDATE_GOLDEN=1 to rewrite the files after review.
+
+use suite::{cli, examples_dir, pull_secret_file, repo_root};
+
+fn check_golden(name: &str, actual: &str) {
+    let path = repo_root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "{name} differs from the golden file at line {}:\n  golden: {:?}\n  actual: {:?}\nRe-run with UPDATE_GOLDEN=1 if the change is intended.",
+            first + 1,
+            expected.lines().nth(first),
+            actual.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn create_cluster_maas_render() {
+    let ps = pull_secret_file();
+    let mut args = suite::acceptance_create_args(&ps);
+    args.extend(["--infra-id".into(), "demo-abcde".into()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = cli(&argv);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check_golden("create_cluster_maas.yaml", &run.stdout);
+}
+
+#[test]
+fn render_examples() {
+    let ex = examples_dir();
+    let files: Vec<String> = ["hostedcluster.yaml", "nodepool.yaml", "credentials-secret.yaml"].iter().map(|f| ex.join(f).display().to_string()).collect();
+    let run = cli(&["render", "-f", &files[0], "-f", &files[1], "-f", &files[2], "--api-endpoint", "api.my-maas-cluster.example.com:6443"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check_golden("render_examples.yaml", &run.stdout);
+}
+
+#[test]
+fn render_is_deterministic() {
+    let ex = examples_dir();
+    let hc = ex.join("hostedcluster.yaml").display().to_string();
+    let np = ex.join("nodepool.yaml").display().to_string();
+    let a = cli(&["render", "-f", &hc, "-f", &np]);
+    let b = cli(&["render", "-f", &hc, "-f", &np]);
+    assert_eq!(a.stdout, b.stdout);
+}

@@ -1,0 +1,112 @@
+//! Helpers shared by the suite in `tests/`: running the CLI in-process, loading the examples,
+//! and strict validation of produced objects against the upstream CRDs.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use testkit::schema::Crd;
+
+// The suite checks MAAS objects, so it links the MAAS platform (and names it, or the linker
+// would drop its registration).
+use platform_maas as _;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn examples_dir() -> PathBuf {
+    repo_root().join("examples")
+}
+
+/// Output of one in-process CLI run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `hosted-cluster ARGS...` in-process.
+pub fn cli(args: &[&str]) -> Run {
+    hosted_cluster_cli::install_crypto_provider();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv: Vec<&str> = std::iter::once("hosted-cluster").chain(args.iter().copied()).collect();
+    let code = rt.block_on(hosted_cluster_cli::run(argv, &mut out, &mut err));
+    Run { code, stdout: String::from_utf8(out).expect("utf-8 stdout"), stderr: String::from_utf8(err).expect("utf-8 stderr") }
+}
+
+/// Parses a YAML stream into JSON documents.
+pub fn docs(yaml: &str) -> Vec<Value> {
+    testkit::fixtures::parse_yaml_docs(yaml).expect("valid YAML output")
+}
+
+/// A pull secret file for CLI runs.
+/// Written once per test process: tests run in parallel and must not see a half-written file.
+pub fn pull_secret_file() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("hosted-cluster-suite-ps-{}.json", std::process::id()));
+        std::fs::write(&path, br#"{"auths":{"quay.io":{"auth":"ZmFrZTpmYWtl"}}}"#).expect("write pull secret");
+        path
+    })
+    .clone()
+}
+
+/// The acceptance command line of `create cluster maas --render` (issue 2, item 2).
+pub fn acceptance_create_args(pull_secret: &Path) -> Vec<String> {
+    [
+        "create", "cluster", "maas", "--name", "demo", "--maas-endpoint", "http://10.0.0.2:5240/MAAS", "--maas-api-key", "ck:tk:ts",
+        "--maas-zone", "zone1", "--maas-dns-domain", "custom.maas.local", "--maas-image", "ubuntu/jammy", "--release-image",
+        "quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64", "--pull-secret",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([pull_secret.display().to_string(), "--render".into()])
+    .collect()
+}
+
+/// Upstream CRDs an object of `kind` must satisfy. Every version we claim to support.
+pub fn upstream_crds_for(kind: &str) -> Vec<(String, std::sync::Arc<Crd>)> {
+    let files: &[&str] = match kind {
+        "MaasCluster" => &["capmaas/infrastructure.cluster.x-k8s.io_maasclusters.yaml", "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasclusters.yaml"],
+        "MaasMachineTemplate" => &[
+            "capmaas/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
+            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
+        ],
+        "Cluster" => &["capi/cluster.x-k8s.io_clusters.yaml", "capi/v1.10.10/cluster.x-k8s.io_clusters.yaml"],
+        "MachineDeployment" => &["capi/cluster.x-k8s.io_machinedeployments.yaml", "capi/v1.10.10/cluster.x-k8s.io_machinedeployments.yaml"],
+        _ => &[],
+    };
+    files.iter().map(|f| (f.to_string(), Crd::load_cached(testkit::fixtures::upstream(f)))).collect()
+}
+
+/// Our generated CRD for `kind`, from `crds/`.
+pub fn our_crd_for(kind: &str) -> Option<std::sync::Arc<Crd>> {
+    let file = match kind {
+        "HostedCluster" => "hypershift.openshift.io_hostedclusters.yaml",
+        "NodePool" => "hypershift.openshift.io_nodepools.yaml",
+        "HostedControlPlane" => "hypershift.openshift.io_hostedcontrolplanes.yaml",
+        _ => return None,
+    };
+    Some(Crd::load_cached(repo_root().join("crds").join(file)))
+}
+
+/// Validates `obj` strictly against every schema that applies to its kind. Returns the list of
+/// schema files it was checked against; panics with every error otherwise.
+pub fn validate_strictly(obj: &Value) -> Vec<String> {
+    let kind = obj["kind"].as_str().unwrap_or_default();
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let mut checked = Vec::new();
+    let mut crds = upstream_crds_for(kind);
+    if let Some(ours) = our_crd_for(kind) {
+        crds.push((format!("crds/ ({kind})"), ours));
+    }
+    for (file, crd) in crds {
+        if let Err(errors) = testkit::validate::validate_against_crd(obj, &crd) {
+            panic!("{kind} {name} fails {file}:\n{}", testkit::validate::format_errors(&errors));
+        }
+        checked.push(file);
+    }
+    checked
+}
