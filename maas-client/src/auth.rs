@@ -61,6 +61,12 @@ impl ApiKey {
     /// The `Authorization` value for one request. Every call draws a new
     /// nonce and reads the clock: MAAS refuses a reused nonce and any
     /// timestamp more than 300 s off, so retries must sign afresh.
+    /// The key as MAAS issued it, `consumer:token:secret`, for writing into a Kubernetes Secret.
+    /// The only way to get the secret part out; keep the result out of logs.
+    pub fn expose(&self) -> String {
+        format!("{}:{}:{}", self.consumer_key, self.token_key, self.token_secret.expose())
+    }
+
     pub fn authorization_header(&self) -> String {
         let nonce = format!(
             "{:016x}{:016x}",

@@ -1,7 +1,7 @@
 //! What `hosted-cluster create cluster maas` adds to the generic cluster template: the MAAS
 //! sections and the credentials Secret. Errors name the command-line option they came from.
 
-use crate::credentials::{self, ApiKey};
+use crate::credentials;
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec};
 use k8s_openapi::api::core::v1::Secret;
 use platform_api::manifests::ClusterTemplate;
@@ -58,7 +58,7 @@ impl MaasCreateOptions {
                     errors.push(FieldError::new("--maas-api-key", "is required to create the credentials Secret", "pass --maas-api-key or set MAAS_API_KEY, or use --no-create-secret with an existing Secret"));
                     None
                 }
-                Some(k) => ApiKey::parse(k).map_err(|m| errors.push(FieldError::new("--maas-api-key", m, ""))).ok(),
+                Some(k) => credentials::parse_api_key(k).map_err(|m| errors.push(FieldError::new("--maas-api-key", m, ""))).ok(),
             };
             match (endpoint, key) {
                 (Some(e), Some(k)) => {

@@ -5,7 +5,6 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use platform_api::platform::{MissingSecrets, PlatformError, SecretData};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// Keys CAPMAAS reads (and our CLI writes).
 pub const ENDPOINT_KEY: &str = "MAAS_ENDPOINT";
@@ -19,67 +18,17 @@ pub const CONTROL_PLANE_SECRET_NAME: &str = "maas-credentials";
 /// Shown instead of a value when `render` runs without the user's Secret.
 pub const PLACEHOLDER_PREFIX: &str = "PLACEHOLDER";
 
-/// A MAAS API key `consumer:token:secret`. Never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub use maas_client::ApiKey;
 
-impl ApiKey {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        let parts: Vec<&str> = s.split(':').collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
-            return Err(format!(
-                "a MAAS API key has three non-empty parts separated by ':' (consumer:token:secret), got {} part(s); copy it from the MAAS UI (user → API keys) or `maas apikey --username <user>`",
-                parts.iter().filter(|p| !p.is_empty()).count()
-            ));
-        }
-        Ok(Self(s.to_string()))
-    }
-
-    /// The key itself, for writing into a Secret.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
-/// Normalises a MAAS endpoint to `scheme://host[:port]/<path>/MAAS/`. Accepts the forms users
-/// copy around: `.../MAAS`, `.../MAAS/`, and the API root `.../MAAS/api/2.0/`.
+/// Normalises a MAAS endpoint to `scheme://host[:port]/<path>/MAAS/` (the MAAS client's rules:
+/// `.../MAAS`, `.../MAAS/` and the API root `.../MAAS/api/2.0/` are all accepted).
 pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err("is empty; use e.g. http://maas.example.com:5240/MAAS".into());
-    }
-    if !raw.contains("://") {
-        return Err(format!("{raw:?} has no scheme; use e.g. http://{raw}"));
-    }
-    let mut url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL ({e}); use e.g. http://maas.example.com:5240/MAAS"))?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(format!("{raw:?} uses scheme {:?}; MAAS speaks http or https", url.scheme()));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{raw:?} has no host"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("{raw:?} has a query or fragment; give only the MAAS base URL"));
-    }
-    let mut path = url.path().trim_end_matches('/').to_string();
-    for suffix in ["/api/2.0", "/api"] {
-        if let Some(p) = path.strip_suffix(suffix) {
-            path = p.to_string();
-            break;
-        }
-    }
-    if !path.ends_with("/MAAS") {
-        path.push_str("/MAAS");
-    }
-    url.set_path(&format!("{path}/"));
-    Ok(url.to_string())
+    maas_client::MaasEndpoint::parse(raw).map(|e| e.base_url().to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks an API key's form; the message says how to fix it.
+pub fn parse_api_key(raw: &str) -> Result<ApiKey, String> {
+    ApiKey::parse(raw).map_err(|e| e.to_string())
 }
 
 /// Credentials read from the user's Secret.
@@ -113,7 +62,7 @@ impl MaasCredentials {
             },
         };
         let endpoint = normalize_endpoint(&endpoint).map_err(|e| invalid(format!("{ENDPOINT_KEY} {e}")))?;
-        let api_key = ApiKey::parse(&key).map_err(|e| invalid(format!("{API_KEY_KEY}: {e}")))?;
+        let api_key = parse_api_key(&key).map_err(|e| invalid(format!("{API_KEY_KEY}: {e}")))?;
         let legacy_zone = if legacy { secret.text(LEGACY_ZONE_KEY) } else { None };
         Ok(Self { endpoint, api_key, legacy_zone, legacy_format: legacy })
     }
@@ -138,7 +87,7 @@ pub fn control_plane_secret(namespace: &str, endpoint: &str, api_key: &str) -> S
 
 /// The user-facing Secret as `hosted-cluster create` writes it (current format).
 pub fn user_secret(namespace: &str, name: &str, endpoint: &str, api_key: &ApiKey, labels: BTreeMap<String, String>) -> Secret {
-    let mut s = control_plane_secret(namespace, endpoint, api_key.expose());
+    let mut s = control_plane_secret(namespace, endpoint, &api_key.expose());
     s.metadata.name = Some(name.into());
     s.metadata.labels = Some(labels);
     s

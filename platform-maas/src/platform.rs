@@ -80,7 +80,7 @@ impl Platform for Maas {
         let spec = Self::spec(ctx.hosted_cluster)?;
         let ns = ctx.hosted_cluster.metadata.namespace.as_deref().unwrap_or_default();
         let (endpoint, key) = match Self::credentials(ctx)? {
-            Some(c) => (c.endpoint, c.api_key.expose().to_string()),
+            Some(c) => (c.endpoint, c.api_key.expose()),
             None => (
                 credentials::placeholder(ENDPOINT_KEY, ns, &spec.identity_ref.name),
                 credentials::placeholder(API_KEY_KEY, ns, &spec.identity_ref.name),
