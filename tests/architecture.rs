@@ -2,8 +2,8 @@
 //! - nothing outside the platform crates branches on or names a platform type;
 //! - only the CLI's command wiring names MAAS outside platform-maas (and the MAAS client crates).
 
-use suite::repo_root;
 use std::path::{Path, PathBuf};
+use suite::repo_root;
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -17,7 +17,14 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Files allowed to name MAAS outside the MAAS crates: the CLI's command wiring.
-const WIRING: &[&str] = &["cli/src/commands/mod.rs", "cli/src/commands/maas_create.rs", "cli/src/commands/maas.rs", "cli/src/commands/create.rs", "cli/src/commands/destroy.rs", "cli/src/lib.rs"];
+const WIRING: &[&str] = &[
+    "cli/src/commands/mod.rs",
+    "cli/src/commands/maas_create.rs",
+    "cli/src/commands/maas.rs",
+    "cli/src/commands/create.rs",
+    "cli/src/commands/destroy.rs",
+    "cli/src/lib.rs",
+];
 
 #[test]
 fn only_platform_crates_and_cli_wiring_name_maas() {
@@ -28,7 +35,11 @@ fn only_platform_crates_and_cli_wiring_name_maas() {
     }
     let mut offenders = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if WIRING.contains(&rel.as_str()) || rel.starts_with("tests/") {
             continue;
         }
@@ -40,7 +51,11 @@ fn only_platform_crates_and_cli_wiring_name_maas() {
             }
         }
     }
-    assert!(offenders.is_empty(), "MAAS named outside platform-maas and the CLI wiring:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "MAAS named outside platform-maas and the CLI wiring:\n{}",
+        offenders.join("\n")
+    );
 }
 
 #[test]
@@ -52,7 +67,11 @@ fn no_branching_on_platform_type_outside_the_registry() {
     }
     let mut offenders = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(&f).unwrap();
         for (i, line) in text.lines().enumerate() {
             let compact: String = line.split_whitespace().collect();
@@ -64,5 +83,9 @@ fn no_branching_on_platform_type_outside_the_registry() {
             }
         }
     }
-    assert!(offenders.is_empty(), "branching on a platform type outside the registry:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "branching on a platform type outside the registry:\n{}",
+        offenders.join("\n")
+    );
 }

@@ -23,17 +23,38 @@ fn acceptance_render_prints_cluster_and_pool_without_secrets() {
     let run = create(&[], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let objects = docs(&run.stdout);
-    let kinds: Vec<&str> = objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"HostedCluster") && kinds.contains(&"NodePool"), "{kinds:?}");
-    assert!(!kinds.contains(&"Secret"), "Secrets need --render-sensitive");
+    let kinds: Vec<&str> = objects
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"HostedCluster") && kinds.contains(&"NodePool"),
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds.contains(&"Secret"),
+        "Secrets need --render-sensitive"
+    );
     for needle in ["ck:tk:ts", "Y2s6dGs6dHM"] {
-        assert!(!run.stdout.contains(needle) && !run.stderr.contains(needle), "API key {needle} leaked");
+        assert!(
+            !run.stdout.contains(needle) && !run.stderr.contains(needle),
+            "API key {needle} leaked"
+        );
     }
-    let hc = objects.iter().find(|o| o["kind"] == "HostedCluster").unwrap();
+    let hc = objects
+        .iter()
+        .find(|o| o["kind"] == "HostedCluster")
+        .unwrap();
     assert_eq!(hc["spec"]["platform"]["type"], "MAAS");
     assert_eq!(hc["spec"]["platform"]["maas"]["zone"], "zone1");
-    assert_eq!(hc["spec"]["platform"]["maas"]["dnsDomain"], "custom.maas.local");
-    assert_eq!(hc["spec"]["platform"]["maas"]["identityRef"]["name"], "demo-maas-credentials");
+    assert_eq!(
+        hc["spec"]["platform"]["maas"]["dnsDomain"],
+        "custom.maas.local"
+    );
+    assert_eq!(
+        hc["spec"]["platform"]["maas"]["identityRef"]["name"],
+        "demo-maas-credentials"
+    );
     for obj in &objects {
         suite::validate_strictly(obj);
     }
@@ -44,10 +65,19 @@ fn render_sensitive_includes_the_credentials_secret() {
     let run = create(&["--render-sensitive"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let objects = docs(&run.stdout);
-    let secret = objects.iter().find(|o| o["kind"] == "Secret" && o["metadata"]["name"] == "demo-maas-credentials").expect("credentials Secret");
+    let secret = objects
+        .iter()
+        .find(|o| o["kind"] == "Secret" && o["metadata"]["name"] == "demo-maas-credentials")
+        .expect("credentials Secret");
     assert_eq!(secret["stringData"]["MAAS_API_KEY"], "ck:tk:ts");
-    assert_eq!(secret["stringData"]["MAAS_ENDPOINT"], "http://10.0.0.2:5240/MAAS/");
-    assert_eq!(secret["metadata"]["labels"]["hypershift.openshift.io/safe-to-delete-with-cluster"], "true");
+    assert_eq!(
+        secret["stringData"]["MAAS_ENDPOINT"],
+        "http://10.0.0.2:5240/MAAS/"
+    );
+    assert_eq!(
+        secret["metadata"]["labels"]["hypershift.openshift.io/safe-to-delete-with-cluster"],
+        "true"
+    );
 }
 
 #[test]
@@ -57,7 +87,10 @@ fn render_without_sensitive_redacts_provided_credentials() {
     std::fs::write(&file, &run.stdout).unwrap();
     let run = cli(&["render", "-f", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!run.stdout.contains("ck:tk:ts"), "render leaked the API key");
+    assert!(
+        !run.stdout.contains("ck:tk:ts"),
+        "render leaked the API key"
+    );
     let run = cli(&["render", "-f", file.to_str().unwrap(), "--render-sensitive"]);
     assert!(run.stdout.contains("ck:tk:ts"));
 }
@@ -68,15 +101,27 @@ fn json_output_is_a_list() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let list: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(list["kind"], "List");
-    assert_eq!(list["items"].as_array().unwrap().len(), 3, "Namespace, HostedCluster, NodePool");
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        3,
+        "Namespace, HostedCluster, NodePool"
+    );
 }
 
 /// (extra args, flag removed, flag the error must name)
 const BAD_INPUTS: &[(&[&str], Option<&str>, &str)] = &[
     (&["--maas-api-key", "not-a-key"], None, "--maas-api-key"),
     (&["--maas-api-key", "ck::ts"], None, "--maas-api-key"),
-    (&["--maas-endpoint", "10.0.0.2:5240/MAAS"], None, "--maas-endpoint"),
-    (&["--maas-endpoint", "ftp://10.0.0.2/MAAS"], None, "--maas-endpoint"),
+    (
+        &["--maas-endpoint", "10.0.0.2:5240/MAAS"],
+        None,
+        "--maas-endpoint",
+    ),
+    (
+        &["--maas-endpoint", "ftp://10.0.0.2/MAAS"],
+        None,
+        "--maas-endpoint",
+    ),
     (&["--name", "Demo"], None, "--name"),
     (&["--name", "my_cluster"], None, "--name"),
     (&["--min-memory", "512"], None, "--min-memory"),
@@ -84,9 +129,17 @@ const BAD_INPUTS: &[(&[&str], Option<&str>, &str)] = &[
     (&["--tags", "a,b,c,d,e,f,g,h,i,j,k"], None, "--tags"),
     (&["--tags", "bad tag"], None, "--tags"),
     (&[], Some("--maas-image"), "--maas-image"),
-    (&["--pull-secret", "/nonexistent/pull-secret.json"], None, "--pull-secret"),
+    (
+        &["--pull-secret", "/nonexistent/pull-secret.json"],
+        None,
+        "--pull-secret",
+    ),
     (&["--maas-zone", "zone 1"], None, "--maas-zone"),
-    (&["--maas-dns-domain", "bad_domain!"], None, "--maas-dns-domain"),
+    (
+        &["--maas-dns-domain", "bad_domain!"],
+        None,
+        "--maas-dns-domain",
+    ),
 ];
 
 #[test]
@@ -94,8 +147,15 @@ fn bad_input_is_rejected_naming_the_flag() {
     for (extra, drop, flag) in BAD_INPUTS {
         let run = create(extra, *drop);
         assert_ne!(run.code, 0, "{extra:?} was accepted");
-        assert!(run.stdout.is_empty(), "{extra:?} printed objects: nothing may be half-created");
-        assert!(run.stderr.contains(flag), "{extra:?}: error does not name {flag}:\n{}", run.stderr);
+        assert!(
+            run.stdout.is_empty(),
+            "{extra:?} printed objects: nothing may be half-created"
+        );
+        assert!(
+            run.stderr.contains(flag),
+            "{extra:?}: error does not name {flag}:\n{}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("ck:tk:ts"), "error leaked the API key");
     }
 }
@@ -109,14 +169,25 @@ fn a_missing_image_is_fine_without_workers() {
 #[test]
 fn every_problem_is_reported_at_once() {
     let run = create(&["--min-cpu", "0", "--min-memory", "100"], None);
-    assert!(run.stderr.contains("--min-cpu") && run.stderr.contains("--min-memory"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--min-cpu") && run.stderr.contains("--min-memory"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn no_create_secret_needs_no_credentials() {
-    let run = create(&["--no-create-secret", "--render-sensitive"], Some("--maas-api-key"));
+    let run = create(
+        &["--no-create-secret", "--render-sensitive"],
+        Some("--maas-api-key"),
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(!docs(&run.stdout).iter().any(|o| o["metadata"]["name"] == "demo-maas-credentials"));
+    assert!(
+        !docs(&run.stdout)
+            .iter()
+            .any(|o| o["metadata"]["name"] == "demo-maas-credentials")
+    );
 }
 
 fn unreachable_kubeconfig() -> std::path::PathBuf {
@@ -133,9 +204,22 @@ fn unreachable_kubeconfig() -> std::path::PathBuf {
 #[test]
 fn destroy_on_an_unreachable_cluster_says_so() {
     let kc = unreachable_kubeconfig();
-    let run = cli(&["destroy", "cluster", "maas", "--name", "demo", "--kubeconfig", kc.to_str().unwrap()]);
+    let run = cli(&[
+        "destroy",
+        "cluster",
+        "maas",
+        "--name",
+        "demo",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+    ]);
     assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("cannot reach the Kubernetes API server"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot reach the Kubernetes API server"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -143,7 +227,13 @@ fn create_on_an_unreachable_cluster_changes_nothing_and_says_so() {
     let kc = unreachable_kubeconfig();
     let run = create(&["--kubeconfig", kc.to_str().unwrap()], Some("--render"));
     assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("cannot reach the Kubernetes API server") && run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot reach the Kubernetes API server")
+            && run.stderr.contains("nothing was changed"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

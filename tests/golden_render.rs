@@ -9,9 +9,14 @@ fn check_golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1", path.display()));
     if expected != actual {
-        let first = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
         panic!(
             "{name} differs from the golden file at line {}:\n  golden: {:?}\n  actual: {:?}\nRe-run with UPDATE_GOLDEN=1 if the change is intended.",
             first + 1,
@@ -35,8 +40,25 @@ fn create_cluster_maas_render() {
 #[test]
 fn render_examples() {
     let ex = examples_dir();
-    let files: Vec<String> = ["hostedcluster.yaml", "nodepool.yaml", "credentials-secret.yaml"].iter().map(|f| ex.join(f).display().to_string()).collect();
-    let run = cli(&["render", "-f", &files[0], "-f", &files[1], "-f", &files[2], "--api-endpoint", "api.my-maas-cluster.example.com:6443"]);
+    let files: Vec<String> = [
+        "hostedcluster.yaml",
+        "nodepool.yaml",
+        "credentials-secret.yaml",
+    ]
+    .iter()
+    .map(|f| ex.join(f).display().to_string())
+    .collect();
+    let run = cli(&[
+        "render",
+        "-f",
+        &files[0],
+        "-f",
+        &files[1],
+        "-f",
+        &files[2],
+        "--api-endpoint",
+        "api.my-maas-cluster.example.com:6443",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     check_golden("render_examples.yaml", &run.stdout);
 }

@@ -16,14 +16,23 @@ fn maas_and_the_example_platform_are_registered() {
 fn the_cli_links_maas() {
     // crds::generate runs in the CLI library, which names platform_maas itself.
     let crds = hosted_cluster_cli::crds::generate().unwrap();
-    assert!(crds[0].1.contains("spec.platform.maas is only allowed when type is MAAS"));
+    assert!(
+        crds[0]
+            .1
+            .contains("spec.platform.maas is only allowed when type is MAAS")
+    );
 }
 
 #[test]
 fn unknown_platform_lists_known_ones() {
-    let err = platform_api::platform_for("AWS").err().expect("AWS is not linked");
+    let err = platform_api::platform_for("AWS")
+        .err()
+        .expect("AWS is not linked");
     let msg = err.to_string();
-    assert!(msg.contains("\"AWS\"") && msg.contains("MAAS, None"), "{msg}");
+    assert!(
+        msg.contains("\"AWS\"") && msg.contains("MAAS, None"),
+        "{msg}"
+    );
 }
 
 fn maas() -> Box<dyn platform_api::Platform> {
@@ -32,14 +41,35 @@ fn maas() -> Box<dyn platform_api::Platform> {
 
 #[test]
 fn duplicates_are_rejected() {
-    let regs = [PlatformRegistration { name: "MAAS", constructor: maas }, PlatformRegistration { name: "MAAS", constructor: maas }];
-    assert_eq!(Registry::from_registrations(&regs).err(), Some(RegistryError::Duplicate { name: "MAAS" }));
+    let regs = [
+        PlatformRegistration {
+            name: "MAAS",
+            constructor: maas,
+        },
+        PlatformRegistration {
+            name: "MAAS",
+            constructor: maas,
+        },
+    ];
+    assert_eq!(
+        Registry::from_registrations(&regs).err(),
+        Some(RegistryError::Duplicate { name: "MAAS" })
+    );
 }
 
 #[test]
 fn a_registration_name_must_match_the_platform() {
-    let regs = [PlatformRegistration { name: "Metal", constructor: maas }];
-    assert_eq!(Registry::from_registrations(&regs).err(), Some(RegistryError::NameMismatch { registered: "Metal", reported: "MAAS" }));
+    let regs = [PlatformRegistration {
+        name: "Metal",
+        constructor: maas,
+    }];
+    assert_eq!(
+        Registry::from_registrations(&regs).err(),
+        Some(RegistryError::NameMismatch {
+            registered: "Metal",
+            reported: "MAAS"
+        })
+    );
 }
 
 #[test]

@@ -9,7 +9,8 @@ use serde_json::Value;
 use suite::{acceptance_create_args, cli, docs, examples_dir, pull_secret_file, validate_strictly};
 
 fn roundtrip<K: serde::de::DeserializeOwned + serde::Serialize>(obj: &Value) {
-    let typed: K = serde_json::from_value(obj.clone()).unwrap_or_else(|e| panic!("{} does not parse: {e}", obj["kind"]));
+    let typed: K = serde_json::from_value(obj.clone())
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", obj["kind"]));
     let back = serde_json::to_value(&typed).unwrap();
     let mut expected = obj.clone();
     expected.as_object_mut().unwrap().remove("apiVersion");
@@ -17,7 +18,11 @@ fn roundtrip<K: serde::de::DeserializeOwned + serde::Serialize>(obj: &Value) {
     let mut back = back;
     back.as_object_mut().unwrap().remove("apiVersion");
     back.as_object_mut().unwrap().remove("kind");
-    assert_eq!(back, expected, "{} {} has fields the API would drop", obj["kind"], obj["metadata"]["name"]);
+    assert_eq!(
+        back, expected,
+        "{} {} has fields the API would drop",
+        obj["kind"], obj["metadata"]["name"]
+    );
 }
 
 /// Checks each object and returns the kinds seen.
@@ -35,8 +40,19 @@ fn check_all(objects: &[Value]) -> Vec<String> {
             _ => {
                 let checked = validate_strictly(obj);
                 assert!(!checked.is_empty(), "no schema to check {kind} against");
-                if ["MaasCluster", "MaasMachineTemplate", "Cluster", "MachineDeployment"].contains(&kind.as_str()) {
-                    assert_eq!(checked.len(), 2, "{kind} must be checked against both upstream versions");
+                if [
+                    "MaasCluster",
+                    "MaasMachineTemplate",
+                    "Cluster",
+                    "MachineDeployment",
+                ]
+                .contains(&kind.as_str())
+                {
+                    assert_eq!(
+                        checked.len(),
+                        2,
+                        "{kind} must be checked against both upstream versions"
+                    );
                 }
             }
         }
@@ -47,7 +63,12 @@ fn check_all(objects: &[Value]) -> Vec<String> {
 
 fn render_examples(extra: &[&str]) -> Vec<Value> {
     let ex = examples_dir();
-    let files = ["hostedcluster.yaml", "nodepool.yaml", "credentials-secret.yaml"].map(|f| ex.join(f).display().to_string());
+    let files = [
+        "hostedcluster.yaml",
+        "nodepool.yaml",
+        "credentials-secret.yaml",
+    ]
+    .map(|f| ex.join(f).display().to_string());
     let mut args = vec!["render"];
     for f in &files {
         args.extend(["-f", f.as_str()]);
@@ -60,13 +81,29 @@ fn render_examples(extra: &[&str]) -> Vec<Value> {
 
 #[test]
 fn rendered_examples_validate_against_upstream_crds() {
-    let objects = render_examples(&["--api-endpoint", "api.my-maas-cluster.example.com:6443", "--render-sensitive"]);
+    let objects = render_examples(&[
+        "--api-endpoint",
+        "api.my-maas-cluster.example.com:6443",
+        "--render-sensitive",
+    ]);
     let kinds = check_all(&objects);
     for expected in [
-        "Namespace", "HostedControlPlane", "Secret", "MaasCluster", "Cluster", "ServiceAccount", "Role", "RoleBinding", "Deployment",
-        "MaasMachineTemplate", "MachineDeployment",
+        "Namespace",
+        "HostedControlPlane",
+        "Secret",
+        "MaasCluster",
+        "Cluster",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "Deployment",
+        "MaasMachineTemplate",
+        "MachineDeployment",
     ] {
-        assert!(kinds.iter().any(|k| k == expected), "render printed no {expected}: {kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k == expected),
+            "render printed no {expected}: {kinds:?}"
+        );
     }
 }
 
@@ -97,7 +134,17 @@ fn create_render_output_validates_and_renders_again() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rendered = docs(&run.stdout);
     let kinds = check_all(&rendered);
-    for k in ["MaasCluster", "MaasMachineTemplate", "Secret", "Deployment", "ServiceAccount", "Role", "RoleBinding", "Cluster", "MachineDeployment"] {
+    for k in [
+        "MaasCluster",
+        "MaasMachineTemplate",
+        "Secret",
+        "Deployment",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "Cluster",
+        "MachineDeployment",
+    ] {
         assert!(kinds.iter().any(|x| x == k), "missing {k}");
     }
 }
@@ -106,7 +153,10 @@ fn create_render_output_validates_and_renders_again() {
 #[should_panic(expected = "fails")]
 fn the_check_is_strict_about_unknown_fields() {
     let mut objects = render_examples(&[]);
-    let maas_cluster = objects.iter_mut().find(|o| o["kind"] == "MaasCluster").unwrap();
+    let maas_cluster = objects
+        .iter_mut()
+        .find(|o| o["kind"] == "MaasCluster")
+        .unwrap();
     maas_cluster["spec"]["zone"] = "zone1".into(); // not a MaasCluster field: an API server would prune it
     validate_strictly(maas_cluster);
 }

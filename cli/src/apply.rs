@@ -18,7 +18,10 @@ pub struct Item {
 
 impl Item {
     fn name(&self) -> String {
-        self.object["metadata"]["name"].as_str().unwrap_or_default().to_string()
+        self.object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
     fn display(&self) -> String {
         match self.object["metadata"]["namespace"].as_str() {
@@ -35,33 +38,68 @@ impl Item {
 }
 
 /// Applies every item or none. Returns what was created, for the report.
-pub async fn apply_all(client: &kube::Client, items: &[Item], report: &mut dyn FnMut(String)) -> Result<()> {
+pub async fn apply_all(
+    client: &kube::Client,
+    items: &[Item],
+    report: &mut dyn FnMut(String),
+) -> Result<()> {
     let dry = PatchParams::apply(MANAGER).force().dry_run();
     for item in items {
         item.api(client)
             .patch(&item.name(), &dry, &Patch::Apply(&item.object))
             .await
-            .map_err(|e| CliError::new(format!("{} was rejected (nothing was changed): {}", item.display(), describe_kube_error(&e))))?;
+            .map_err(|e| {
+                CliError::new(format!(
+                    "{} was rejected (nothing was changed): {}",
+                    item.display(),
+                    describe_kube_error(&e)
+                ))
+            })?;
     }
 
     let real = PatchParams::apply(MANAGER).force();
     let mut created: Vec<&Item> = Vec::new();
     for item in items {
         let api = item.api(client);
-        let existed = api.get_opt(&item.name()).await.map_err(|e| CliError::new(describe_kube_error(&e)))?.is_some();
-        match api.patch(&item.name(), &real, &Patch::Apply(&item.object)).await {
+        let existed = api
+            .get_opt(&item.name())
+            .await
+            .map_err(|e| CliError::new(describe_kube_error(&e)))?
+            .is_some();
+        match api
+            .patch(&item.name(), &real, &Patch::Apply(&item.object))
+            .await
+        {
             Ok(_) => {
-                report(format!("{} {}", item.display(), if existed { "configured" } else { "created" }));
+                report(format!(
+                    "{} {}",
+                    item.display(),
+                    if existed { "configured" } else { "created" }
+                ));
                 if !existed {
                     created.push(item);
                 }
             }
             Err(e) => {
-                let mut message = format!("applying {} failed: {}", item.display(), describe_kube_error(&e));
+                let mut message = format!(
+                    "applying {} failed: {}",
+                    item.display(),
+                    describe_kube_error(&e)
+                );
                 for c in created.iter().rev() {
-                    match c.api(client).delete(&c.name(), &DeleteParams::default()).await {
-                        Ok(_) => message.push_str(&format!("\n  rolled back: deleted {}", c.display())),
-                        Err(e) => message.push_str(&format!("\n  could not roll back {}: {}", c.display(), describe_kube_error(&e))),
+                    match c
+                        .api(client)
+                        .delete(&c.name(), &DeleteParams::default())
+                        .await
+                    {
+                        Ok(_) => {
+                            message.push_str(&format!("\n  rolled back: deleted {}", c.display()))
+                        }
+                        Err(e) => message.push_str(&format!(
+                            "\n  could not roll back {}: {}",
+                            c.display(),
+                            describe_kube_error(&e)
+                        )),
                     }
                 }
                 return Err(CliError::new(message));

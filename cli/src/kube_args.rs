@@ -17,7 +17,10 @@ pub struct KubeArgs {
 impl KubeArgs {
     /// A client for the selected cluster. Fails with a message that says which file and context.
     pub async fn client(&self) -> Result<kube::Client> {
-        let options = kube::config::KubeConfigOptions { context: self.context.clone(), ..Default::default() };
+        let options = kube::config::KubeConfigOptions {
+            context: self.context.clone(),
+            ..Default::default()
+        };
         let config = match &self.kubeconfig {
             Some(path) => {
                 let kc = kube::config::Kubeconfig::read_from(path)
@@ -32,7 +35,8 @@ impl KubeArgs {
             ))
         })?;
         let url = config.cluster_url.clone();
-        let client = kube::Client::try_from(config).map_err(|e| CliError::new(format!("cannot create a client for {url}: {e}")))?;
+        let client = kube::Client::try_from(config)
+            .map_err(|e| CliError::new(format!("cannot create a client for {url}: {e}")))?;
         Ok(client)
     }
 }
@@ -42,7 +46,9 @@ pub fn describe_kube_error(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => format!("the API server refused: {} ({})", s.message, s.reason),
         kube::Error::HyperError(_) | kube::Error::Service(_) => {
-            format!("cannot reach the Kubernetes API server ({e}); check that the cluster is up and --kubeconfig/--context point at it")
+            format!(
+                "cannot reach the Kubernetes API server ({e}); check that the cluster is up and --kubeconfig/--context point at it"
+            )
         }
         other => other.to_string(),
     }

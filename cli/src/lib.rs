@@ -27,13 +27,19 @@ where
         Err(e) => {
             let code = e.exit_code();
             let rendered = e.render();
-            let _ = if code == 0 { write!(out, "{rendered}") } else { write!(err, "{rendered}") };
+            let _ = if code == 0 {
+                write!(out, "{rendered}")
+            } else {
+                write!(err, "{rendered}")
+            };
             return code;
         }
     };
     let result = match &cli.command {
         Command::Create(create::CreateCommand::Cluster { platform }) => match platform {
-            create::ClusterPlatform::Maas { common, maas } => commands::maas_create::run(common, maas, out, err).await,
+            create::ClusterPlatform::Maas { common, maas } => {
+                commands::maas_create::run(common, maas, out, err).await
+            }
         },
         Command::Destroy(destroy::DestroyCommand::Cluster { platform }) => match platform {
             destroy::DestroyPlatform::Maas(args) => destroy::run(args, out).await,

@@ -26,7 +26,9 @@ pub fn render(objects: &[Value], format: Format) -> String {
 /// markers go to `stringData` so the object is still a well-formed Secret.
 /// `--render-sensitive` skips this.
 pub fn redact_secret(mut v: Value) -> Value {
-    let Some(obj) = v.as_object_mut() else { return v };
+    let Some(obj) = v.as_object_mut() else {
+        return v;
+    };
     let mut keys: Vec<String> = Vec::new();
     for field in ["data", "stringData"] {
         if let Some(map) = obj.remove(field).as_ref().and_then(Value::as_object) {
@@ -35,8 +37,15 @@ pub fn redact_secret(mut v: Value) -> Value {
     }
     keys.sort();
     keys.dedup();
-    let marked: serde_json::Map<String, Value> =
-        keys.into_iter().map(|k| (k, Value::String("REDACTED (pass --render-sensitive to include)".into()))).collect();
+    let marked: serde_json::Map<String, Value> = keys
+        .into_iter()
+        .map(|k| {
+            (
+                k,
+                Value::String("REDACTED (pass --render-sensitive to include)".into()),
+            )
+        })
+        .collect();
     obj.insert("stringData".into(), Value::Object(marked));
     v
 }

@@ -64,7 +64,12 @@ impl ApiKey {
     /// The key as MAAS issued it, `consumer:token:secret`, for writing into a Kubernetes Secret.
     /// The only way to get the secret part out; keep the result out of logs.
     pub fn expose(&self) -> String {
-        format!("{}:{}:{}", self.consumer_key, self.token_key, self.token_secret.expose())
+        format!(
+            "{}:{}:{}",
+            self.consumer_key,
+            self.token_key,
+            self.token_secret.expose()
+        )
     }
 
     pub fn authorization_header(&self) -> String {

@@ -7,7 +7,10 @@ use crate::api::etcd::{AesCbcSpec, EtcdSpec, SecretEncryptionSpec, SecretEncrypt
 use crate::api::hosted_cluster::{DnsSpec, HostedClusterSpec};
 use crate::api::networking::ClusterNetworking;
 use crate::api::node_pool::{NodePoolManagement, NodePoolSpec, UpgradeType};
-use crate::api::services::{NodePortPublishingStrategy, ServicePublishingStrategy, ServicePublishingStrategyMapping, ServiceType};
+use crate::api::services::{
+    NodePortPublishingStrategy, ServicePublishingStrategy, ServicePublishingStrategyMapping,
+    ServiceType,
+};
 use crate::api::{HostedCluster, NodePool, PlatformSpec};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
@@ -44,15 +47,27 @@ pub struct ClusterTemplate {
 
 impl ClusterTemplate {
     pub fn services(&self) -> Vec<ServicePublishingStrategyMapping> {
-        let all = [ServiceType::APIServer, ServiceType::OAuthServer, ServiceType::Konnectivity, ServiceType::Ignition];
+        let all = [
+            ServiceType::APIServer,
+            ServiceType::OAuthServer,
+            ServiceType::Konnectivity,
+            ServiceType::Ignition,
+        ];
         all.into_iter()
             .map(|svc| {
                 let strategy = match (&self.publishing, svc) {
                     (Publishing::NodePort { address }, _) => ServicePublishingStrategy {
-                        node_port: Some(NodePortPublishingStrategy { address: address.clone(), port: None }),
-                        ..ServicePublishingStrategy::of(crate::api::services::PublishingStrategyType::NodePort)
+                        node_port: Some(NodePortPublishingStrategy {
+                            address: address.clone(),
+                            port: None,
+                        }),
+                        ..ServicePublishingStrategy::of(
+                            crate::api::services::PublishingStrategyType::NodePort,
+                        )
                     },
-                    (Publishing::LoadBalancerAndRoutes, ServiceType::APIServer) => ServicePublishingStrategy::load_balancer(),
+                    (Publishing::LoadBalancerAndRoutes, ServiceType::APIServer) => {
+                        ServicePublishingStrategy::load_balancer()
+                    }
                     (Publishing::LoadBalancerAndRoutes, _) => ServicePublishingStrategy::route(),
                 };
                 ServicePublishingStrategyMapping::new(svc, strategy)
@@ -61,18 +76,27 @@ impl ClusterTemplate {
     }
 
     fn meta(&self, name: &str) -> ObjectMeta {
-        ObjectMeta { name: Some(name.into()), namespace: Some(self.namespace.clone()), ..Default::default() }
+        ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(self.namespace.clone()),
+            ..Default::default()
+        }
     }
 
     pub fn hosted_cluster(&self, platform: PlatformSpec) -> HostedCluster {
         let spec = HostedClusterSpec {
-            release: Release { image: self.release_image.clone() },
+            release: Release {
+                image: self.release_image.clone(),
+            },
             control_plane_release: None,
             cluster_id: None,
             infra_id: Some(self.infra_id.clone()),
             platform,
             channel: None,
-            dns: DnsSpec { base_domain: self.base_domain.clone(), ..Default::default() },
+            dns: DnsSpec {
+                base_domain: self.base_domain.clone(),
+                ..Default::default()
+            },
             networking: ClusterNetworking::default(),
             services: self.services(),
             pull_secret: LocalObjectReference::new(&self.pull_secret_name),
@@ -80,9 +104,14 @@ impl ClusterTemplate {
             issuer_url: None,
             service_account_signing_key: None,
             etcd: EtcdSpec::default(),
-            secret_encryption: self.etcd_encryption_key_name.as_ref().map(|k| SecretEncryptionSpec {
-                type_: SecretEncryptionType::AesCbc,
-                aescbc: Some(AesCbcSpec { active_key: LocalObjectReference::new(k), backup_key: None }),
+            secret_encryption: self.etcd_encryption_key_name.as_ref().map(|k| {
+                SecretEncryptionSpec {
+                    type_: SecretEncryptionType::AesCbc,
+                    aescbc: Some(AesCbcSpec {
+                        active_key: LocalObjectReference::new(k),
+                        backup_key: None,
+                    }),
+                }
             }),
             additional_trust_bundle: None,
             fips: Some(false),
@@ -105,10 +134,17 @@ impl ClusterTemplate {
     pub fn node_pool(&self, platform: PlatformSpec) -> NodePool {
         let spec = NodePoolSpec {
             cluster_name: self.name.clone(),
-            release: Release { image: self.release_image.clone() },
+            release: Release {
+                image: self.release_image.clone(),
+            },
             platform,
             replicas: Some(self.node_pool_replicas),
-            management: NodePoolManagement { upgrade_type: UpgradeType::Replace, replace: None, in_place: None, auto_repair: Some(false) },
+            management: NodePoolManagement {
+                upgrade_type: UpgradeType::Replace,
+                replace: None,
+                in_place: None,
+                auto_repair: Some(false),
+            },
             auto_scaling: None,
             config: Vec::new(),
             node_drain_timeout: None,
@@ -125,7 +161,13 @@ impl ClusterTemplate {
     }
 
     pub fn namespace_object(&self) -> Namespace {
-        Namespace { metadata: ObjectMeta { name: Some(self.namespace.clone()), ..Default::default() }, ..Default::default() }
+        Namespace {
+            metadata: ObjectMeta {
+                name: Some(self.namespace.clone()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
     }
 
     /// A Secret the CLI creates on the user's behalf, labelled so `destroy` may remove it.

@@ -25,7 +25,8 @@ pub struct YamlError(String);
 
 /// Every non-empty document of a YAML stream.
 pub fn from_yaml_stream<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, YamlError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| YamlError(e.to_string()))?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(text).map_err(|e| YamlError(e.to_string()))?;
     docs.into_iter()
         .filter(|d| !d.is_null())
         .map(|d| serde_json::from_value(d).map_err(|e| YamlError(e.to_string())))

@@ -35,7 +35,9 @@ pub struct MaasManifests {
 
 impl MaasCreateOptions {
     pub fn credentials_name(&self, cluster_name: &str) -> String {
-        self.credentials_name.clone().unwrap_or_else(|| format!("{cluster_name}-maas-credentials"))
+        self.credentials_name
+            .clone()
+            .unwrap_or_else(|| format!("{cluster_name}-maas-credentials"))
     }
 
     /// Validates what only the options can tell (endpoint, key) and builds the sections.
@@ -58,22 +60,36 @@ impl MaasCreateOptions {
                     errors.push(FieldError::new("--maas-api-key", "is required to create the credentials Secret", "pass --maas-api-key or set MAAS_API_KEY, or use --no-create-secret with an existing Secret"));
                     None
                 }
-                Some(k) => credentials::parse_api_key(k).map_err(|m| errors.push(FieldError::new("--maas-api-key", m, ""))).ok(),
+                Some(k) => credentials::parse_api_key(k)
+                    .map_err(|m| errors.push(FieldError::new("--maas-api-key", m, "")))
+                    .ok(),
             };
             match (endpoint, key) {
-                (Some(e), Some(k)) => {
-                    Some(credentials::user_secret(&template.namespace, &secret_name, &e, &k, template.owned_labels()))
-                }
+                (Some(e), Some(k)) => Some(credentials::user_secret(
+                    &template.namespace,
+                    &secret_name,
+                    &e,
+                    &k,
+                    template.owned_labels(),
+                )),
                 _ => None,
             }
         } else {
             None
         };
         if self.min_cpu == Some(0) || self.min_cpu.is_some_and(|c| c < 0) {
-            errors.push(FieldError::new("--min-cpu", format!("is {}", self.min_cpu.unwrap_or_default()), "use 1 or more cores"));
+            errors.push(FieldError::new(
+                "--min-cpu",
+                format!("is {}", self.min_cpu.unwrap_or_default()),
+                "use 1 or more cores",
+            ));
         }
         if let Some(m) = self.min_memory.filter(|m| *m < 1024) {
-            errors.push(FieldError::new("--min-memory", format!("is {m} MiB"), "use at least 1024 MiB"));
+            errors.push(FieldError::new(
+                "--min-memory",
+                format!("is {m} MiB"),
+                "use at least 1024 MiB",
+            ));
         }
         errors.into_result()?;
 
@@ -95,7 +111,11 @@ impl MaasCreateOptions {
             failure_domain: self.failure_domain.clone(),
             lxd: None,
         };
-        Ok(MaasManifests { cluster, node_pool, credentials_secret })
+        Ok(MaasManifests {
+            cluster,
+            node_pool,
+            credentials_secret,
+        })
     }
 }
 

@@ -23,7 +23,9 @@ pub use maas_client::ApiKey;
 /// Normalises a MAAS endpoint to `scheme://host[:port]/<path>/MAAS/` (the MAAS client's rules:
 /// `.../MAAS`, `.../MAAS/` and the API root `.../MAAS/api/2.0/` are all accepted).
 pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
-    maas_client::MaasEndpoint::parse(raw).map(|e| e.base_url().to_string()).map_err(|e| e.to_string())
+    maas_client::MaasEndpoint::parse(raw)
+        .map(|e| e.base_url().to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Checks an API key's form; the message says how to fix it.
@@ -51,7 +53,10 @@ impl MaasCredentials {
         };
         let (endpoint, key, legacy) = match (secret.text(ENDPOINT_KEY), secret.text(API_KEY_KEY)) {
             (Some(e), Some(k)) => (e, k, false),
-            _ => match (secret.text(LEGACY_ENDPOINT_KEY), secret.text(LEGACY_API_KEY_KEY)) {
+            _ => match (
+                secret.text(LEGACY_ENDPOINT_KEY),
+                secret.text(LEGACY_API_KEY_KEY),
+            ) {
                 (Some(e), Some(k)) => (e, k, true),
                 _ => {
                     return Err(invalid(format!(
@@ -61,10 +66,20 @@ impl MaasCredentials {
                 }
             },
         };
-        let endpoint = normalize_endpoint(&endpoint).map_err(|e| invalid(format!("{ENDPOINT_KEY} {e}")))?;
+        let endpoint =
+            normalize_endpoint(&endpoint).map_err(|e| invalid(format!("{ENDPOINT_KEY} {e}")))?;
         let api_key = parse_api_key(&key).map_err(|e| invalid(format!("{API_KEY_KEY}: {e}")))?;
-        let legacy_zone = if legacy { secret.text(LEGACY_ZONE_KEY) } else { None };
-        Ok(Self { endpoint, api_key, legacy_zone, legacy_format: legacy })
+        let legacy_zone = if legacy {
+            secret.text(LEGACY_ZONE_KEY)
+        } else {
+            None
+        };
+        Ok(Self {
+            endpoint,
+            api_key,
+            legacy_zone,
+            legacy_format: legacy,
+        })
     }
 }
 
@@ -86,7 +101,13 @@ pub fn control_plane_secret(namespace: &str, endpoint: &str, api_key: &str) -> S
 }
 
 /// The user-facing Secret as `hosted-cluster create` writes it (current format).
-pub fn user_secret(namespace: &str, name: &str, endpoint: &str, api_key: &ApiKey, labels: BTreeMap<String, String>) -> Secret {
+pub fn user_secret(
+    namespace: &str,
+    name: &str,
+    endpoint: &str,
+    api_key: &ApiKey,
+    labels: BTreeMap<String, String>,
+) -> Secret {
     let mut s = control_plane_secret(namespace, endpoint, &api_key.expose());
     s.metadata.name = Some(name.into());
     s.metadata.labels = Some(labels);
@@ -114,5 +135,7 @@ pub fn resolve(
 
 /// A marked placeholder value naming where the real value comes from.
 pub fn placeholder(key: &str, hc_namespace: &str, secret_name: &str) -> String {
-    format!("{PLACEHOLDER_PREFIX}: {key} from Secret {hc_namespace}/{secret_name} (not provided to render)")
+    format!(
+        "{PLACEHOLDER_PREFIX}: {key} from Secret {hc_namespace}/{secret_name} (not provided to render)"
+    )
 }

@@ -19,7 +19,11 @@ pub fn tag_constraints(pool: &MaasNodePoolPlatform) -> Vec<String> {
 
 /// Builds the template; `zone` is the resolved failure domain (pool, cluster or legacy Secret).
 /// The caller has checked that an image is set.
-pub fn maas_machine_template(pool: &MaasNodePoolPlatform, image: &str, zone: Option<&str>) -> DynamicObject {
+pub fn maas_machine_template(
+    pool: &MaasNodePoolPlatform,
+    image: &str,
+    zone: Option<&str>,
+) -> DynamicObject {
     let mut spec = json!({
         "image": image,
         "minCPU": pool.min_cpu.unwrap_or(DEFAULT_MIN_CPU),

@@ -1,6 +1,8 @@
 //! `Platform` for MAAS: wires the spec types to the CAPMAAS builders.
 
-use crate::credentials::{self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials};
+use crate::credentials::{
+    self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
+};
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
 use crate::{infra, machine_template, provider, validate};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
@@ -10,7 +12,8 @@ use kube::api::DynamicObject;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
-    ClusterContext, FieldErrors, ImageRegistryStorage, NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
+    ClusterContext, FieldErrors, ImageRegistryStorage, NodePoolContext, ObjectRef,
+    OpenShiftVersion, Platform, PlatformError,
 };
 use schemars::{Schema, SchemaGenerator};
 
@@ -25,8 +28,18 @@ impl Maas {
     /// Credentials for builders, or `None` when rendering with placeholders.
     fn credentials(ctx: &ClusterContext<'_>) -> Result<Option<MaasCredentials>, PlatformError> {
         let spec = Self::spec(ctx.hosted_cluster)?;
-        let ns = ctx.hosted_cluster.metadata.namespace.as_deref().unwrap_or_default();
-        let creds = credentials::resolve(ctx.credentials, ctx.missing_secrets, ns, &spec.identity_ref.name)?;
+        let ns = ctx
+            .hosted_cluster
+            .metadata
+            .namespace
+            .as_deref()
+            .unwrap_or_default();
+        let creds = credentials::resolve(
+            ctx.credentials,
+            ctx.missing_secrets,
+            ns,
+            &spec.identity_ref.name,
+        )?;
         if let Some(c) = creds.as_ref().filter(|c| c.legacy_format) {
             ctx.warnings.warn(format!(
                 "Secret {ns}/{} uses the deprecated keys endpoint/api-key; rename them to {ENDPOINT_KEY}/{API_KEY_KEY}{}",
@@ -38,13 +51,18 @@ impl Maas {
     }
 
     /// The cluster's default zone: the spec's, else a legacy Secret's (with a warning).
-    fn cluster_zone(ctx: &ClusterContext<'_>, spec: &MaasPlatformSpec) -> Result<Option<String>, PlatformError> {
+    fn cluster_zone(
+        ctx: &ClusterContext<'_>,
+        spec: &MaasPlatformSpec,
+    ) -> Result<Option<String>, PlatformError> {
         if let Some(z) = spec.zone.clone() {
             return Ok(Some(z));
         }
         let legacy = Self::credentials(ctx)?.and_then(|c| c.legacy_zone);
         if let Some(z) = &legacy {
-            ctx.warnings.warn(format!("using zone {z:?} from the credentials Secret; set spec.platform.maas.zone instead"));
+            ctx.warnings.warn(format!(
+                "using zone {z:?} from the credentials Secret; set spec.platform.maas.zone instead"
+            ));
         }
         Ok(legacy)
     }
@@ -78,7 +96,12 @@ impl Platform for Maas {
 
     fn credentials(&self, ctx: &ClusterContext<'_>) -> Result<Vec<Secret>, PlatformError> {
         let spec = Self::spec(ctx.hosted_cluster)?;
-        let ns = ctx.hosted_cluster.metadata.namespace.as_deref().unwrap_or_default();
+        let ns = ctx
+            .hosted_cluster
+            .metadata
+            .namespace
+            .as_deref()
+            .unwrap_or_default();
         let (endpoint, key) = match Self::credentials(ctx)? {
             Some(c) => (c.endpoint, c.api_key.expose()),
             None => (
@@ -86,7 +109,11 @@ impl Platform for Maas {
                 credentials::placeholder(API_KEY_KEY, ns, &spec.identity_ref.name),
             ),
         };
-        Ok(vec![credentials::control_plane_secret(ctx.control_plane_namespace, &endpoint, &key)])
+        Ok(vec![credentials::control_plane_secret(
+            ctx.control_plane_namespace,
+            &endpoint,
+            &key,
+        )])
     }
 
     fn infra_cr(&self, ctx: &ClusterContext<'_>) -> Result<Option<DynamicObject>, PlatformError> {
@@ -101,20 +128,29 @@ impl Platform for Maas {
         )))
     }
 
-    fn capi_provider_deployment_spec(&self, ctx: &ClusterContext<'_>) -> Result<Option<DeploymentSpec>, PlatformError> {
+    fn capi_provider_deployment_spec(
+        &self,
+        ctx: &ClusterContext<'_>,
+    ) -> Result<Option<DeploymentSpec>, PlatformError> {
         let image = ctx
             .annotation(provider::PROVIDER_IMAGE_ANNOTATION)
             .map(str::to_string)
             .or_else(|| ctx.settings.provider_images.get(PLATFORM_TYPE).cloned())
             .unwrap_or_else(|| provider::DEFAULT_PROVIDER_IMAGE.to_string());
-        Ok(Some(provider::deployment_spec(&image, ctx.control_plane_namespace)))
+        Ok(Some(provider::deployment_spec(
+            &image,
+            ctx.control_plane_namespace,
+        )))
     }
 
     fn capi_provider_policy_rules(&self) -> Vec<PolicyRule> {
         provider::policy_rules()
     }
 
-    fn machine_template(&self, ctx: &NodePoolContext<'_>) -> Result<Option<DynamicObject>, PlatformError> {
+    fn machine_template(
+        &self,
+        ctx: &NodePoolContext<'_>,
+    ) -> Result<Option<DynamicObject>, PlatformError> {
         let pool = validate::pool_spec(ctx.node_pool).map_err(PlatformError::Invalid)?;
         let Some(image) = pool.image.as_deref().filter(|i| !i.is_empty()) else {
             // Validation already rejected a pool that wants machines but has no image.
@@ -129,10 +165,18 @@ impl Platform for Maas {
             Some(z) => Some(z),
             None => Self::cluster_zone(ctx.cluster, &spec)?,
         };
-        Ok(Some(machine_template::maas_machine_template(&pool, image, zone.as_deref())))
+        Ok(Some(machine_template::maas_machine_template(
+            &pool,
+            image,
+            zone.as_deref(),
+        )))
     }
 
-    fn credential_objects(&self, _hc: &HostedCluster, control_plane_namespace: &str) -> Vec<ObjectRef> {
+    fn credential_objects(
+        &self,
+        _hc: &HostedCluster,
+        control_plane_namespace: &str,
+    ) -> Vec<ObjectRef> {
         vec![ObjectRef {
             api_version: "v1".into(),
             kind: "Secret".into(),

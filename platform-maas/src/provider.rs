@@ -3,8 +3,8 @@
 use crate::credentials::{API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SecretKeySelector, SecurityContext,
+    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SecretKeySelector, SecurityContext,
 };
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -12,8 +12,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
 /// The CAPMAAS image used unless a cluster annotation or the operator configuration says otherwise.
-pub const DEFAULT_PROVIDER_IMAGE: &str =
-    "us-docker.pkg.dev/palette-images/palette/cluster-api-maas/cluster-api-provider-maas-controller:v0.6.1-spectro-4.7.0";
+pub const DEFAULT_PROVIDER_IMAGE: &str = "us-docker.pkg.dev/palette-images/palette/cluster-api-maas/cluster-api-provider-maas-controller:v0.6.1-spectro-4.7.0";
 /// Per-cluster override of the CAPMAAS image.
 pub const PROVIDER_IMAGE_ANNOTATION: &str = "hypershift.openshift.io/capi-provider-maas-image";
 const HEALTH_PORT: i32 = 9440;
@@ -23,7 +22,11 @@ fn secret_env(name: &str) -> EnvVar {
     EnvVar {
         name: name.into(),
         value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector { name: CONTROL_PLANE_SECRET_NAME.into(), key: name.into(), optional: Some(false) }),
+            secret_key_ref: Some(SecretKeySelector {
+                name: CONTROL_PLANE_SECRET_NAME.into(),
+                key: name.into(),
+                optional: Some(false),
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -32,7 +35,11 @@ fn secret_env(name: &str) -> EnvVar {
 
 fn probe(path: &str) -> Probe {
     Probe {
-        http_get: Some(HTTPGetAction { path: Some(path.into()), port: IntOrString::String("healthz".into()), ..Default::default() }),
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port: IntOrString::String("healthz".into()),
+            ..Default::default()
+        }),
         initial_delay_seconds: Some(10),
         period_seconds: Some(10),
         ..Default::default()
@@ -40,7 +47,10 @@ fn probe(path: &str) -> Probe {
 }
 
 fn quantities(cpu: &str, memory: &str) -> BTreeMap<String, Quantity> {
-    BTreeMap::from([("cpu".to_string(), Quantity(cpu.into())), ("memory".to_string(), Quantity(memory.into()))])
+    BTreeMap::from([
+        ("cpu".to_string(), Quantity(cpu.into())),
+        ("memory".to_string(), Quantity(memory.into())),
+    ])
 }
 
 /// The CAPMAAS Deployment spec, watching only `namespace`.
@@ -58,8 +68,16 @@ pub fn deployment_spec(image: &str, namespace: &str) -> DeploymentSpec {
         ]),
         env: Some(vec![secret_env(ENDPOINT_KEY), secret_env(API_KEY_KEY)]),
         ports: Some(vec![
-            ContainerPort { name: Some("healthz".into()), container_port: HEALTH_PORT, ..Default::default() },
-            ContainerPort { name: Some("metrics".into()), container_port: METRICS_PORT, ..Default::default() },
+            ContainerPort {
+                name: Some("healthz".into()),
+                container_port: HEALTH_PORT,
+                ..Default::default()
+            },
+            ContainerPort {
+                name: Some("metrics".into()),
+                container_port: METRICS_PORT,
+                ..Default::default()
+            },
         ]),
         resources: Some(ResourceRequirements {
             requests: Some(quantities("200m", "20Mi")),
@@ -71,7 +89,10 @@ pub fn deployment_spec(image: &str, namespace: &str) -> DeploymentSpec {
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
             run_as_non_root: Some(true),
-            capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), ..Default::default() }),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -80,7 +101,11 @@ pub fn deployment_spec(image: &str, namespace: &str) -> DeploymentSpec {
         replicas: Some(1),
         template: PodTemplateSpec {
             metadata: None,
-            spec: Some(PodSpec { containers: vec![container], termination_grace_period_seconds: Some(10), ..Default::default() }),
+            spec: Some(PodSpec {
+                containers: vec![container],
+                termination_grace_period_seconds: Some(10),
+                ..Default::default()
+            }),
         },
         ..Default::default()
     }
@@ -95,8 +120,16 @@ pub fn policy_rules() -> Vec<PolicyRule> {
         ..Default::default()
     };
     vec![
-        rule(&["maasclusters", "maasmachines"], &["get", "list", "watch", "create", "update", "patch", "delete"]),
-        rule(&["maasclusters/status", "maasmachines/status"], &["get", "update", "patch"]),
+        rule(
+            &["maasclusters", "maasmachines"],
+            &[
+                "get", "list", "watch", "create", "update", "patch", "delete",
+            ],
+        ),
+        rule(
+            &["maasclusters/status", "maasmachines/status"],
+            &["get", "update", "patch"],
+        ),
         rule(&["maasmachinetemplates"], &["get", "list", "watch"]),
     ]
 }

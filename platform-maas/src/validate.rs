@@ -16,7 +16,11 @@ pub fn cluster_spec(hc: &HostedCluster) -> Result<MaasPlatformSpec, FieldErrors>
             "is required when spec.platform.type is MAAS",
             "add spec.platform.maas.identityRef.name naming the MAAS credentials Secret",
         )])),
-        Err(e) => Err(FieldErrors(vec![FieldError::new(HC_SECTION, e.source.to_string(), "fix the field named in the message")])),
+        Err(e) => Err(FieldErrors(vec![FieldError::new(
+            HC_SECTION,
+            e.source.to_string(),
+            "fix the field named in the message",
+        )])),
     }
 }
 
@@ -26,7 +30,13 @@ pub fn pool_spec(np: &NodePool) -> Result<MaasNodePoolPlatform, FieldErrors> {
         .platform
         .get::<MaasNodePoolPlatform>()
         .map(Option::unwrap_or_default)
-        .map_err(|e| FieldErrors(vec![FieldError::new(HC_SECTION, e.source.to_string(), "fix the field named in the message")]))
+        .map_err(|e| {
+            FieldErrors(vec![FieldError::new(
+                HC_SECTION,
+                e.source.to_string(),
+                "fix the field named in the message",
+            )])
+        })
 }
 
 pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
@@ -42,7 +52,11 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
     }
     if let Some(d) = spec.dns_domain.as_deref() {
         if !is_dns_domain(d) {
-            errors.push(FieldError::new("spec.platform.maas.dnsDomain", format!("{d:?} is not a DNS domain"), "use e.g. maas.local"));
+            errors.push(FieldError::new(
+                "spec.platform.maas.dnsDomain",
+                format!("{d:?} is not a DNS domain"),
+                "use e.g. maas.local",
+            ));
         }
     }
     if let Some(z) = spec.zone.as_deref() {
@@ -54,9 +68,17 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
 /// MAAS names (zones, pools, tags) are letters, digits, `-` and `_`; CAPMAAS joins tags with
 /// commas, so a comma would silently split one tag into two.
 fn check_maas_name(path: &str, value: &str, errors: &mut FieldErrors) {
-    let ok = !value.is_empty() && value.len() <= 255 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    let ok = !value.is_empty()
+        && value.len() <= 255
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
     if !ok {
-        errors.push(FieldError::new(path, format!("{value:?} is not a valid MAAS name"), "use letters, digits, '-', '_' or '.'"));
+        errors.push(FieldError::new(
+            path,
+            format!("{value:?} is not a valid MAAS name"),
+            "use letters, digits, '-', '_' or '.'",
+        ));
     }
 }
 
@@ -67,21 +89,40 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
     if np.desired_replicas() > 0 && pool.image.as_deref().is_none_or(str::is_empty) {
         errors.push(FieldError::new(
             format!("{p}.image"),
-            format!("is required because the pool wants {} machine(s)", np.desired_replicas()),
+            format!(
+                "is required because the pool wants {} machine(s)",
+                np.desired_replicas()
+            ),
             "set the MAAS image to deploy, e.g. ubuntu/jammy (--maas-image)",
         ));
     }
     if let Some(c) = pool.min_cpu.filter(|c| *c < 1) {
-        errors.push(FieldError::new(format!("{p}.minCpu"), format!("is {c}"), "use at least 1 (--min-cpu)"));
+        errors.push(FieldError::new(
+            format!("{p}.minCpu"),
+            format!("is {c}"),
+            "use at least 1 (--min-cpu)",
+        ));
     }
     if let Some(m) = pool.min_memory.filter(|m| *m < 1024) {
-        errors.push(FieldError::new(format!("{p}.minMemory"), format!("is {m} MiB"), "use at least 1024 MiB (--min-memory)"));
+        errors.push(FieldError::new(
+            format!("{p}.minMemory"),
+            format!("is {m} MiB"),
+            "use at least 1024 MiB (--min-memory)",
+        ));
     }
     if let Some(d) = pool.min_disk_size.filter(|d| *d < 0) {
-        errors.push(FieldError::new(format!("{p}.minDiskSize"), format!("is {d}"), "use 0 or more GB"));
+        errors.push(FieldError::new(
+            format!("{p}.minDiskSize"),
+            format!("is {d}"),
+            "use 0 or more GB",
+        ));
     }
     if pool.tags.len() > MAX_TAGS {
-        errors.push(FieldError::new(format!("{p}.tags"), format!("has {} tags", pool.tags.len()), format!("use at most {MAX_TAGS} tags (--tags)")));
+        errors.push(FieldError::new(
+            format!("{p}.tags"),
+            format!("has {} tags", pool.tags.len()),
+            format!("use at most {MAX_TAGS} tags (--tags)"),
+        ));
     }
     for (i, t) in pool.tags.iter().enumerate() {
         check_maas_name(&format!("{p}.tags[{i}]"), t, &mut errors);
@@ -108,7 +149,10 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
         if r.name != spec.identity_ref.name {
             errors.push(FieldError::new(
                 format!("{p}.identityRef.name"),
-                format!("is {:?} but the HostedCluster uses {:?}", r.name, spec.identity_ref.name),
+                format!(
+                    "is {:?} but the HostedCluster uses {:?}",
+                    r.name, spec.identity_ref.name
+                ),
                 "remove it, or name the HostedCluster's credentials Secret",
             ));
         }

@@ -34,12 +34,21 @@ struct Build {
 
 impl Default for Build {
     fn default() -> Self {
-        Self { settings: PlatformSettings::default(), endpoint: None, missing: MissingSecrets::Fail }
+        Self {
+            settings: PlatformSettings::default(),
+            endpoint: None,
+            missing: MissingSecrets::Fail,
+        }
     }
 }
 
 impl Build {
-    fn run(&self, hc: &HostedCluster, pools: &[NodePool], credentials: Option<&SecretData>) -> Result<DesiredState, desired::BuildError> {
+    fn run(
+        &self,
+        hc: &HostedCluster,
+        pools: &[NodePool],
+        credentials: Option<&SecretData>,
+    ) -> Result<DesiredState, desired::BuildError> {
         let inputs = ClusterInputs {
             hosted_cluster: hc,
             node_pools: pools,
@@ -54,16 +63,34 @@ impl Build {
 }
 
 fn find<'a>(state: &'a DesiredState, kind: &str) -> Value {
-    state.objects().find(|o| o.kind() == kind).unwrap_or_else(|| panic!("no {kind}")).to_value()
+    state
+        .objects()
+        .find(|o| o.kind() == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
+        .to_value()
 }
 
 #[test]
 fn builds_every_object_in_order() {
-    let state = Build::default().run(&hc(), &[np()], Some(&creds())).unwrap();
+    let state = Build::default()
+        .run(&hc(), &[np()], Some(&creds()))
+        .unwrap();
     let kinds: Vec<&str> = state.objects().map(|o| o.kind()).collect();
     assert_eq!(
         kinds,
-        ["Namespace", "HostedControlPlane", "Secret", "MaasCluster", "Cluster", "ServiceAccount", "Role", "RoleBinding", "Deployment", "MaasMachineTemplate", "MachineDeployment"]
+        [
+            "Namespace",
+            "HostedControlPlane",
+            "Secret",
+            "MaasCluster",
+            "Cluster",
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "Deployment",
+            "MaasMachineTemplate",
+            "MachineDeployment"
+        ]
     );
     assert_eq!(state.control_plane_namespace, "clusters-my-maas-cluster");
     assert!(state.objects().all(|o| o.role == Role::Namespace || o.namespace() == Some("clusters-my-maas-cluster")));
@@ -72,24 +99,53 @@ fn builds_every_object_in_order() {
 
 #[test]
 fn maas_cluster_follows_the_spec() {
-    let b = Build { endpoint: Some(ApiEndpoint { host: "api.example.com".into(), port: 6443 }), ..Default::default() };
+    let b = Build {
+        endpoint: Some(ApiEndpoint {
+            host: "api.example.com".into(),
+            port: 6443,
+        }),
+        ..Default::default()
+    };
     let state = b.run(&hc(), &[], Some(&creds())).unwrap();
     let mc = find(&state, "MaasCluster");
-    assert_eq!(mc["metadata"]["name"], "my-maas-cluster-7k2xq", "named after infraID");
+    assert_eq!(
+        mc["metadata"]["name"], "my-maas-cluster-7k2xq",
+        "named after infraID"
+    );
     assert_eq!(mc["spec"]["dnsDomain"], "custom.maas.local");
     assert_eq!(mc["spec"]["failureDomains"], serde_json::json!(["zone1"]));
-    assert_eq!(mc["spec"]["controlPlaneEndpoint"], serde_json::json!({"host": "api.example.com", "port": 6443}));
-    assert_eq!(mc["metadata"]["labels"]["hypershift.openshift.io/cluster"], "my-maas-cluster");
+    assert_eq!(
+        mc["spec"]["controlPlaneEndpoint"],
+        serde_json::json!({"host": "api.example.com", "port": 6443})
+    );
+    assert_eq!(
+        mc["metadata"]["labels"]["hypershift.openshift.io/cluster"],
+        "my-maas-cluster"
+    );
     assert_eq!(mc["metadata"]["labels"]["platform"], "maas");
-    assert!(mc["metadata"]["annotations"].get("spectrocloud.com/custom-dns-provided").is_some());
+    assert!(
+        mc["metadata"]["annotations"]
+            .get("spectrocloud.com/custom-dns-provided")
+            .is_some()
+    );
 }
 
 #[test]
 fn dns_domain_defaults_to_maas_local() {
     let mut hc = hc();
-    hc.spec.platform.sections.get_mut("maas").unwrap().as_object_mut().unwrap().remove("dnsDomain");
+    hc.spec
+        .platform
+        .sections
+        .get_mut("maas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("dnsDomain");
     let state = Build::default().run(&hc, &[], Some(&creds())).unwrap();
-    assert_eq!(find(&state, "MaasCluster")["spec"]["dnsDomain"], "maas.local");
+    assert_eq!(
+        find(&state, "MaasCluster")["spec"]["dnsDomain"],
+        "maas.local"
+    );
 }
 
 #[test]
@@ -99,8 +155,14 @@ fn credentials_secret_uses_capmaas_keys_and_normalised_endpoint() {
     assert!(secret.sensitive);
     let v = secret.to_value();
     assert_eq!(v["metadata"]["name"], "maas-credentials");
-    assert_eq!(v["stringData"]["MAAS_ENDPOINT"], "http://maas.example.com:5240/MAAS/");
-    assert_eq!(v["stringData"]["MAAS_API_KEY"], "abc:def:ghi", "trailing newline trimmed");
+    assert_eq!(
+        v["stringData"]["MAAS_ENDPOINT"],
+        "http://maas.example.com:5240/MAAS/"
+    );
+    assert_eq!(
+        v["stringData"]["MAAS_API_KEY"], "abc:def:ghi",
+        "trailing newline trimmed"
+    );
 }
 
 #[test]
@@ -110,110 +172,221 @@ fn legacy_secret_is_read_with_warnings_and_its_zone_fills_in() {
         .with("api-key", "abc:def:ghi")
         .with("zone", "legacy-zone");
     let mut hc = hc();
-    hc.spec.platform.sections.get_mut("maas").unwrap().as_object_mut().unwrap().remove("zone");
+    hc.spec
+        .platform
+        .sections
+        .get_mut("maas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("zone");
     let mut pool = np();
-    let section = pool.spec.platform.sections.get_mut("maas").unwrap().as_object_mut().unwrap();
+    let section = pool
+        .spec
+        .platform
+        .sections
+        .get_mut("maas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap();
     section.remove("zone");
     section.remove("failureDomain");
     let state = Build::default().run(&hc, &[pool], Some(&legacy)).unwrap();
-    assert_eq!(find(&state, "MaasCluster")["spec"]["failureDomains"], serde_json::json!(["legacy-zone"]));
-    assert_eq!(find(&state, "MaasMachineTemplate")["spec"]["template"]["spec"]["failureDomain"], "legacy-zone");
-    assert_eq!(find(&state, "Secret")["stringData"]["MAAS_ENDPOINT"], "http://maas.example.com:5240/MAAS/");
-    assert!(state.warnings.iter().any(|w| w.contains("deprecated keys")), "{:?}", state.warnings);
-    assert!(state.warnings.iter().any(|w| w.contains("legacy-zone") && w.contains("spec.platform.maas.zone")), "{:?}", state.warnings);
+    assert_eq!(
+        find(&state, "MaasCluster")["spec"]["failureDomains"],
+        serde_json::json!(["legacy-zone"])
+    );
+    assert_eq!(
+        find(&state, "MaasMachineTemplate")["spec"]["template"]["spec"]["failureDomain"],
+        "legacy-zone"
+    );
+    assert_eq!(
+        find(&state, "Secret")["stringData"]["MAAS_ENDPOINT"],
+        "http://maas.example.com:5240/MAAS/"
+    );
+    assert!(
+        state.warnings.iter().any(|w| w.contains("deprecated keys")),
+        "{:?}",
+        state.warnings
+    );
+    assert!(
+        state
+            .warnings
+            .iter()
+            .any(|w| w.contains("legacy-zone") && w.contains("spec.platform.maas.zone")),
+        "{:?}",
+        state.warnings
+    );
 }
 
 #[test]
 fn spec_zone_wins_over_legacy_zone() {
-    let legacy = SecretData::new("clusters", "maas-credentials").with("endpoint", "http://m:5240/MAAS").with("api-key", "a:b:c").with("zone", "legacy");
+    let legacy = SecretData::new("clusters", "maas-credentials")
+        .with("endpoint", "http://m:5240/MAAS")
+        .with("api-key", "a:b:c")
+        .with("zone", "legacy");
     let state = Build::default().run(&hc(), &[], Some(&legacy)).unwrap();
-    assert_eq!(find(&state, "MaasCluster")["spec"]["failureDomains"], serde_json::json!(["zone1"]));
+    assert_eq!(
+        find(&state, "MaasCluster")["spec"]["failureDomains"],
+        serde_json::json!(["zone1"])
+    );
 }
 
 #[test]
 fn missing_credentials_fail_with_the_secret_name_or_render_placeholders() {
     let err = Build::default().run(&hc(), &[], None).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("clusters/maas-credentials") && msg.contains("MAAS_API_KEY"), "{msg}");
+    assert!(
+        msg.contains("clusters/maas-credentials") && msg.contains("MAAS_API_KEY"),
+        "{msg}"
+    );
     assert_eq!(err.reason(), "PlatformCredentialsNotFound");
 
-    let b = Build { missing: MissingSecrets::Placeholder, ..Default::default() };
+    let b = Build {
+        missing: MissingSecrets::Placeholder,
+        ..Default::default()
+    };
     let state = b.run(&hc(), &[], None).unwrap();
     let secret = state.objects().find(|o| o.kind() == "Secret").unwrap();
     assert!(!secret.sensitive, "placeholders hold nothing secret");
-    assert!(secret.to_value()["stringData"]["MAAS_API_KEY"].as_str().unwrap().starts_with("PLACEHOLDER"));
+    assert!(
+        secret.to_value()["stringData"]["MAAS_API_KEY"]
+            .as_str()
+            .unwrap()
+            .starts_with("PLACEHOLDER")
+    );
 }
 
 #[test]
 fn bad_credentials_name_the_key_and_never_echo_it() {
-    for (key, bad) in [("MAAS_API_KEY", "only:two"), ("MAAS_ENDPOINT", "maas.example.com/MAAS")] {
+    for (key, bad) in [
+        ("MAAS_API_KEY", "only:two"),
+        ("MAAS_ENDPOINT", "maas.example.com/MAAS"),
+    ] {
         let mut s = creds();
         s.data.insert(key.into(), bad.as_bytes().to_vec());
         let err = Build::default().run(&hc(), &[], Some(&s)).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains(key), "{msg}");
         assert!(!msg.contains("ghi"), "secret part of the key leaked: {msg}");
-        assert!(matches!(err, desired::BuildError::Platform(PlatformError::CredentialsInvalid { .. })));
+        assert!(matches!(
+            err,
+            desired::BuildError::Platform(PlatformError::CredentialsInvalid { .. })
+        ));
     }
 }
 
 #[test]
 fn secret_data_debug_hides_values() {
     let dbg = format!("{:?}", creds());
-    assert!(dbg.contains("MAAS_API_KEY") && !dbg.contains("abc:def:ghi"), "{dbg}");
+    assert!(
+        dbg.contains("MAAS_API_KEY") && !dbg.contains("abc:def:ghi"),
+        "{dbg}"
+    );
 }
 
 #[test]
 fn machine_template_maps_the_pool() {
-    let state = Build::default().run(&hc(), &[np()], Some(&creds())).unwrap();
+    let state = Build::default()
+        .run(&hc(), &[np()], Some(&creds()))
+        .unwrap();
     let t = find(&state, "MaasMachineTemplate");
     let spec = &t["spec"]["template"]["spec"];
     assert_eq!(spec["image"], "ubuntu/focal");
     assert_eq!(spec["minCPU"], 4);
     assert_eq!(spec["minMemory"], 8192);
-    assert_eq!(spec["tags"], serde_json::json!(["compute", "production"]), "machine type first, no duplicates");
+    assert_eq!(
+        spec["tags"],
+        serde_json::json!(["compute", "production"]),
+        "machine type first, no duplicates"
+    );
     assert_eq!(spec["resourcePool"], "default");
     assert_eq!(spec["failureDomain"], "zone1");
     let md = find(&state, "MachineDeployment");
     assert_eq!(md["spec"]["replicas"], 3);
     assert_eq!(md["spec"]["clusterName"], "my-maas-cluster-7k2xq");
-    assert_eq!(md["spec"]["template"]["spec"]["infrastructureRef"]["name"], t["metadata"]["name"]);
-    assert_eq!(md["spec"]["template"]["spec"]["bootstrap"]["dataSecretName"], "user-data-my-maas-nodepool");
+    assert_eq!(
+        md["spec"]["template"]["spec"]["infrastructureRef"]["name"],
+        t["metadata"]["name"]
+    );
+    assert_eq!(
+        md["spec"]["template"]["spec"]["bootstrap"]["dataSecretName"],
+        "user-data-my-maas-nodepool"
+    );
 }
 
 fn template_name(pool: &NodePool) -> String {
-    let state = Build::default().run(&hc(), std::slice::from_ref(pool), Some(&creds())).unwrap();
-    find(&state, "MaasMachineTemplate")["metadata"]["name"].as_str().unwrap().to_string()
+    let state = Build::default()
+        .run(&hc(), std::slice::from_ref(pool), Some(&creds()))
+        .unwrap();
+    find(&state, "MaasMachineTemplate")["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn immutable_template_fields_roll_a_new_template() {
     let base = np();
     let name = template_name(&base);
-    assert!(name.starts_with("my-maas-nodepool-") && name.len() == "my-maas-nodepool-".len() + 8, "{name}");
+    assert!(
+        name.starts_with("my-maas-nodepool-") && name.len() == "my-maas-nodepool-".len() + 8,
+        "{name}"
+    );
     assert_eq!(name, template_name(&base), "stable for an unchanged spec");
-    for (field, value) in [("image", serde_json::json!("ubuntu/jammy")), ("minCpu", 8.into()), ("minMemory", 16384.into())] {
+    for (field, value) in [
+        ("image", serde_json::json!("ubuntu/jammy")),
+        ("minCpu", 8.into()),
+        ("minMemory", 16384.into()),
+    ] {
         let mut changed = base.clone();
         changed.spec.platform.sections.get_mut("maas").unwrap()[field] = value;
-        assert_ne!(template_name(&changed), name, "changing {field} must roll a new template");
+        assert_ne!(
+            template_name(&changed),
+            name,
+            "changing {field} must roll a new template"
+        );
     }
     let mut scaled = base.clone();
     scaled.spec.replicas = Some(7);
-    assert_eq!(template_name(&scaled), name, "scaling does not replace machines");
+    assert_eq!(
+        template_name(&scaled),
+        name,
+        "scaling does not replace machines"
+    );
 }
 
 #[test]
 fn provider_image_precedence() {
     let image = |hc: &HostedCluster, settings: PlatformSettings| {
-        let state = Build { settings, ..Default::default() }.run(hc, &[], Some(&creds())).unwrap();
-        find(&state, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"].as_str().unwrap().to_string()
+        let state = Build {
+            settings,
+            ..Default::default()
+        }
+        .run(hc, &[], Some(&creds()))
+        .unwrap();
+        find(&state, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
-    assert_eq!(image(&hc(), PlatformSettings::default()), platform_maas::provider::DEFAULT_PROVIDER_IMAGE);
+    assert_eq!(
+        image(&hc(), PlatformSettings::default()),
+        platform_maas::provider::DEFAULT_PROVIDER_IMAGE
+    );
     let mut settings = PlatformSettings::default();
-    settings.provider_images.insert("MAAS".into(), "example.com/capmaas:global".into());
+    settings
+        .provider_images
+        .insert("MAAS".into(), "example.com/capmaas:global".into());
     assert_eq!(image(&hc(), settings.clone()), "example.com/capmaas:global");
     let mut annotated = hc();
-    annotated.metadata.annotations = Some([(platform_maas::provider::PROVIDER_IMAGE_ANNOTATION.to_string(), "example.com/capmaas:mine".to_string())].into());
+    annotated.metadata.annotations = Some(
+        [(
+            platform_maas::provider::PROVIDER_IMAGE_ANNOTATION.to_string(),
+            "example.com/capmaas:mine".to_string(),
+        )]
+        .into(),
+    );
     assert_eq!(image(&annotated, settings), "example.com/capmaas:mine");
 }
 
@@ -222,23 +395,63 @@ fn provider_deployment_is_least_privilege_and_reads_the_secret() {
     let state = Build::default().run(&hc(), &[], Some(&creds())).unwrap();
     let d = find(&state, "Deployment");
     let c = &d["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(c["resources"]["requests"], serde_json::json!({"cpu": "200m", "memory": "20Mi"}));
-    assert_eq!(c["resources"]["limits"], serde_json::json!({"cpu": "200m", "memory": "100Mi"}));
-    assert!(c["args"].as_array().unwrap().contains(&"--namespace=clusters-my-maas-cluster".into()));
-    assert_eq!(c["env"][1]["valueFrom"]["secretKeyRef"], serde_json::json!({"name": "maas-credentials", "key": "MAAS_API_KEY", "optional": false}));
-    assert!(c["livenessProbe"]["httpGet"].is_object() && c["readinessProbe"]["httpGet"].is_object());
-    assert_eq!(d["spec"]["template"]["spec"]["serviceAccountName"], "capi-provider");
+    assert_eq!(
+        c["resources"]["requests"],
+        serde_json::json!({"cpu": "200m", "memory": "20Mi"})
+    );
+    assert_eq!(
+        c["resources"]["limits"],
+        serde_json::json!({"cpu": "200m", "memory": "100Mi"})
+    );
+    assert!(
+        c["args"]
+            .as_array()
+            .unwrap()
+            .contains(&"--namespace=clusters-my-maas-cluster".into())
+    );
+    assert_eq!(
+        c["env"][1]["valueFrom"]["secretKeyRef"],
+        serde_json::json!({"name": "maas-credentials", "key": "MAAS_API_KEY", "optional": false})
+    );
+    assert!(
+        c["livenessProbe"]["httpGet"].is_object() && c["readinessProbe"]["httpGet"].is_object()
+    );
+    assert_eq!(
+        d["spec"]["template"]["spec"]["serviceAccountName"],
+        "capi-provider"
+    );
     let role = find(&state, "Role");
     let rules = role["rules"].as_array().unwrap();
-    assert!(rules.iter().all(|r| !r["verbs"].as_array().unwrap().contains(&"*".into())), "no wildcard verbs");
-    assert!(rules.iter().all(|r| !r["resources"].as_array().unwrap().contains(&"*".into())), "no wildcard resources");
-    assert!(rules.iter().any(|r| r["resources"].as_array().unwrap().contains(&"maasmachines".into())));
+    assert!(
+        rules
+            .iter()
+            .all(|r| !r["verbs"].as_array().unwrap().contains(&"*".into())),
+        "no wildcard verbs"
+    );
+    assert!(
+        rules
+            .iter()
+            .all(|r| !r["resources"].as_array().unwrap().contains(&"*".into())),
+        "no wildcard resources"
+    );
+    assert!(rules.iter().any(|r| {
+        r["resources"]
+            .as_array()
+            .unwrap()
+            .contains(&"maasmachines".into())
+    }));
 }
 
 #[test]
 fn disable_machine_management_skips_the_provider() {
     let mut hc = hc();
-    hc.metadata.annotations = Some([("hypershift.openshift.io/disable-machine-management".to_string(), "true".to_string())].into());
+    hc.metadata.annotations = Some(
+        [(
+            "hypershift.openshift.io/disable-machine-management".to_string(),
+            "true".to_string(),
+        )]
+        .into(),
+    );
     let state = Build::default().run(&hc, &[], Some(&creds())).unwrap();
     assert!(!state.objects().any(|o| o.role == Role::CapiProvider));
     assert!(state.objects().any(|o| o.kind() == "MaasCluster"));
@@ -247,26 +460,51 @@ fn disable_machine_management_skips_the_provider() {
 #[test]
 fn node_pool_errors_stay_with_the_pool() {
     let mut pool = np();
-    let section = pool.spec.platform.sections.get_mut("maas").unwrap().as_object_mut().unwrap();
+    let section = pool
+        .spec
+        .platform
+        .sections
+        .get_mut("maas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap();
     section.remove("image");
     section.insert("minMemory".into(), 512.into());
     section.insert("zone".into(), "zone2".into());
-    let state = Build::default().run(&hc(), &[pool], Some(&creds())).unwrap();
+    let state = Build::default()
+        .run(&hc(), &[pool], Some(&creds()))
+        .unwrap();
     let errors: Vec<_> = state.node_pool_errors().collect();
     assert_eq!(errors.len(), 1);
     let msg = errors[0].1.to_string();
-    for needle in ["spec.platform.maas.image", "spec.platform.maas.minMemory", "spec.platform.maas.failureDomain"] {
+    for needle in [
+        "spec.platform.maas.image",
+        "spec.platform.maas.minMemory",
+        "spec.platform.maas.failureDomain",
+    ] {
         assert!(msg.contains(needle), "{needle} missing from: {msg}");
     }
-    assert!(state.objects().any(|o| o.kind() == "MaasCluster"), "the cluster is still built");
+    assert!(
+        state.objects().any(|o| o.kind() == "MaasCluster"),
+        "the cluster is still built"
+    );
 }
 
 #[test]
 fn a_pool_without_image_and_replicas_builds_nothing() {
     let mut pool = np();
     pool.spec.replicas = Some(0);
-    pool.spec.platform.sections.get_mut("maas").unwrap().as_object_mut().unwrap().remove("image");
-    let state = Build::default().run(&hc(), &[pool], Some(&creds())).unwrap();
+    pool.spec
+        .platform
+        .sections
+        .get_mut("maas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("image");
+    let state = Build::default()
+        .run(&hc(), &[pool], Some(&creds()))
+        .unwrap();
     assert!(!state.objects().any(|o| o.kind() == "MachineDeployment"));
     assert!(state.warnings.iter().any(|w| w.contains("no image")));
 }
@@ -282,12 +520,31 @@ fn cluster_without_maas_section_is_rejected() {
 #[test]
 fn hooks_answer_for_maas() {
     use platform_api::Platform;
-    use platform_api::platform::{ImageRegistryStorage, IngressPublishingStrategy, OpenShiftVersion};
-    let v = OpenShiftVersion::from_release_image("quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64");
-    assert_eq!(v, Some(OpenShiftVersion { major: 4, minor: 19 }));
+    use platform_api::platform::{
+        ImageRegistryStorage, IngressPublishingStrategy, OpenShiftVersion,
+    };
+    let v = OpenShiftVersion::from_release_image(
+        "quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64",
+    );
+    assert_eq!(
+        v,
+        Some(OpenShiftVersion {
+            major: 4,
+            minor: 19
+        })
+    );
     assert_eq!(Maas.infrastructure_platform_type(v), "None");
-    assert_eq!(Maas.image_registry_storage(), ImageRegistryStorage::EmptyDir);
-    assert_eq!(Maas.ingress_publishing_strategy(), IngressPublishingStrategy::LoadBalancer);
+    assert_eq!(
+        Maas.image_registry_storage(),
+        ImageRegistryStorage::EmptyDir
+    );
+    assert_eq!(
+        Maas.ingress_publishing_strategy(),
+        IngressPublishingStrategy::LoadBalancer
+    );
     assert_eq!(Maas.kas_port(), 6443);
-    assert_eq!(Maas.credentials_secret_name(&hc()).as_deref(), Some("maas-credentials"));
+    assert_eq!(
+        Maas.credentials_secret_name(&hc()).as_deref(),
+        Some("maas-credentials")
+    );
 }

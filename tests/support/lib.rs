@@ -28,12 +28,21 @@ pub struct Run {
 /// Runs `hosted-cluster ARGS...` in-process.
 pub fn cli(args: &[&str]) -> Run {
     hosted_cluster_cli::install_crypto_provider();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let argv: Vec<&str> = std::iter::once("hosted-cluster").chain(args.iter().copied()).collect();
+    let argv: Vec<&str> = std::iter::once("hosted-cluster")
+        .chain(args.iter().copied())
+        .collect();
     let code = rt.block_on(hosted_cluster_cli::run(argv, &mut out, &mut err));
-    Run { code, stdout: String::from_utf8(out).expect("utf-8 stdout"), stderr: String::from_utf8(err).expect("utf-8 stderr") }
+    Run {
+        code,
+        stdout: String::from_utf8(out).expect("utf-8 stdout"),
+        stderr: String::from_utf8(err).expect("utf-8 stderr"),
+    }
 }
 
 /// Parses a YAML stream into JSON documents.
@@ -46,8 +55,12 @@ pub fn docs(yaml: &str) -> Vec<Value> {
 pub fn pull_secret_file() -> PathBuf {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
-        let path = std::env::temp_dir().join(format!("hosted-cluster-suite-ps-{}.json", std::process::id()));
-        std::fs::write(&path, br#"{"auths":{"quay.io":{"auth":"ZmFrZTpmYWtl"}}}"#).expect("write pull secret");
+        let path = std::env::temp_dir().join(format!(
+            "hosted-cluster-suite-ps-{}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, br#"{"auths":{"quay.io":{"auth":"ZmFrZTpmYWtl"}}}"#)
+            .expect("write pull secret");
         path
     })
     .clone()
@@ -56,9 +69,24 @@ pub fn pull_secret_file() -> PathBuf {
 /// The acceptance command line of `create cluster maas --render` (issue 2, item 2).
 pub fn acceptance_create_args(pull_secret: &Path) -> Vec<String> {
     [
-        "create", "cluster", "maas", "--name", "demo", "--maas-endpoint", "http://10.0.0.2:5240/MAAS", "--maas-api-key", "ck:tk:ts",
-        "--maas-zone", "zone1", "--maas-dns-domain", "custom.maas.local", "--maas-image", "ubuntu/jammy", "--release-image",
-        "quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64", "--pull-secret",
+        "create",
+        "cluster",
+        "maas",
+        "--name",
+        "demo",
+        "--maas-endpoint",
+        "http://10.0.0.2:5240/MAAS",
+        "--maas-api-key",
+        "ck:tk:ts",
+        "--maas-zone",
+        "zone1",
+        "--maas-dns-domain",
+        "custom.maas.local",
+        "--maas-image",
+        "ubuntu/jammy",
+        "--release-image",
+        "quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64",
+        "--pull-secret",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -69,16 +97,33 @@ pub fn acceptance_create_args(pull_secret: &Path) -> Vec<String> {
 /// Upstream CRDs an object of `kind` must satisfy. Every version we claim to support.
 pub fn upstream_crds_for(kind: &str) -> Vec<(String, std::sync::Arc<Crd>)> {
     let files: &[&str] = match kind {
-        "MaasCluster" => &["capmaas/infrastructure.cluster.x-k8s.io_maasclusters.yaml", "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasclusters.yaml"],
+        "MaasCluster" => &[
+            "capmaas/infrastructure.cluster.x-k8s.io_maasclusters.yaml",
+            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasclusters.yaml",
+        ],
         "MaasMachineTemplate" => &[
             "capmaas/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
             "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
         ],
-        "Cluster" => &["capi/cluster.x-k8s.io_clusters.yaml", "capi/v1.10.10/cluster.x-k8s.io_clusters.yaml"],
-        "MachineDeployment" => &["capi/cluster.x-k8s.io_machinedeployments.yaml", "capi/v1.10.10/cluster.x-k8s.io_machinedeployments.yaml"],
+        "Cluster" => &[
+            "capi/cluster.x-k8s.io_clusters.yaml",
+            "capi/v1.10.10/cluster.x-k8s.io_clusters.yaml",
+        ],
+        "MachineDeployment" => &[
+            "capi/cluster.x-k8s.io_machinedeployments.yaml",
+            "capi/v1.10.10/cluster.x-k8s.io_machinedeployments.yaml",
+        ],
         _ => &[],
     };
-    files.iter().map(|f| (f.to_string(), Crd::load_cached(testkit::fixtures::upstream(f)))).collect()
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.to_string(),
+                Crd::load_cached(testkit::fixtures::upstream(f)),
+            )
+        })
+        .collect()
 }
 
 /// Our generated CRD for `kind`, from `crds/`.
@@ -104,7 +149,10 @@ pub fn validate_strictly(obj: &Value) -> Vec<String> {
     }
     for (file, crd) in crds {
         if let Err(errors) = testkit::validate::validate_against_crd(obj, &crd) {
-            panic!("{kind} {name} fails {file}:\n{}", testkit::validate::format_errors(&errors));
+            panic!(
+                "{kind} {name} fails {file}:\n{}",
+                testkit::validate::format_errors(&errors)
+            );
         }
         checked.push(file);
     }

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 fn main() -> std::process::ExitCode {
-    let dir = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("crds"));
+    let dir = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("crds"));
     match hosted_cluster_cli::crds::write_all(&dir) {
         Ok(files) => {
             for f in files {

@@ -110,7 +110,9 @@ const COMMON_FIELD_FLAGS: &[(&str, &str)] = &[
 fn random_suffix(len: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
 }
 
 impl CreateCommon {
@@ -120,12 +122,24 @@ impl CreateCommon {
         validate::check_name("--name", &self.name, &mut errors);
         validate::check_name("--namespace", &self.namespace, &mut errors);
         if self.node_pool_replicas < 0 {
-            errors.push(FieldError::new("--node-pool-replicas", format!("is {}", self.node_pool_replicas), "use 0 or more"));
+            errors.push(FieldError::new(
+                "--node-pool-replicas",
+                format!("is {}", self.node_pool_replicas),
+                "use 0 or more",
+            ));
         }
-        let pull_secret = read_pull_secret(&self.pull_secret).map_err(|m| errors.push(m)).ok();
+        let pull_secret = read_pull_secret(&self.pull_secret)
+            .map_err(|m| errors.push(m))
+            .ok();
         let ssh_key = match &self.ssh_key {
             Some(p) => std::fs::read(p)
-                .map_err(|e| errors.push(FieldError::new("--ssh-key", format!("cannot read {}: {e}", p.display()), "give the path of a public key file")))
+                .map_err(|e| {
+                    errors.push(FieldError::new(
+                        "--ssh-key",
+                        format!("cannot read {}: {e}", p.display()),
+                        "give the path of a public key file",
+                    ))
+                })
                 .ok(),
             None => None,
         };
@@ -135,7 +149,11 @@ impl CreateCommon {
                 Some((k, v)) if !k.is_empty() => {
                     annotations.insert(k.to_string(), v.to_string());
                 }
-                _ => errors.push(FieldError::new("--annotations", format!("{a:?} is not KEY=VALUE"), "use e.g. --annotations example.com/key=value")),
+                _ => errors.push(FieldError::new(
+                    "--annotations",
+                    format!("{a:?} is not KEY=VALUE"),
+                    "use e.g. --annotations example.com/key=value",
+                )),
             }
         }
         errors.into_result().map_err(|e| CliError::invalid(&e))?;
@@ -143,7 +161,10 @@ impl CreateCommon {
         let template = ClusterTemplate {
             name: self.name.clone(),
             namespace: self.namespace.clone(),
-            infra_id: self.infra_id.clone().unwrap_or_else(|| format!("{}-{}", self.name, random_suffix(5))),
+            infra_id: self
+                .infra_id
+                .clone()
+                .unwrap_or_else(|| format!("{}-{}", self.name, random_suffix(5))),
             release_image: self.release_image.clone(),
             base_domain: self.base_domain.clone(),
             pull_secret_name: format!("{}-pull-secret", self.name),
@@ -160,14 +181,25 @@ impl CreateCommon {
         let mut secrets = vec![template.owned_secret(
             &template.pull_secret_name,
             "kubernetes.io/dockerconfigjson",
-            BTreeMap::from([(".dockerconfigjson".to_string(), pull_secret.unwrap_or_default())]),
+            BTreeMap::from([(
+                ".dockerconfigjson".to_string(),
+                pull_secret.unwrap_or_default(),
+            )]),
         )];
         if let (Some(name), Some(key)) = (&template.ssh_key_name, ssh_key) {
-            secrets.push(template.owned_secret(name, "Opaque", BTreeMap::from([("id_rsa.pub".to_string(), key)])));
+            secrets.push(template.owned_secret(
+                name,
+                "Opaque",
+                BTreeMap::from([("id_rsa.pub".to_string(), key)]),
+            ));
         }
         if let Some(name) = &template.etcd_encryption_key_name {
             let key: [u8; 32] = rand::rng().random();
-            secrets.push(template.owned_secret(name, "Opaque", BTreeMap::from([("key".to_string(), key.to_vec())])));
+            secrets.push(template.owned_secret(
+                name,
+                "Opaque",
+                BTreeMap::from([("key".to_string(), key.to_vec())]),
+            ));
         }
         Ok((template, secrets))
     }
@@ -175,13 +207,25 @@ impl CreateCommon {
 
 fn read_pull_secret(path: &PathBuf) -> Result<Vec<u8>, FieldError> {
     let bytes = std::fs::read(path).map_err(|e| {
-        FieldError::new("--pull-secret", format!("cannot read {}: {e}", path.display()), "give the path of your pull secret file (from console.redhat.com)")
+        FieldError::new(
+            "--pull-secret",
+            format!("cannot read {}: {e}", path.display()),
+            "give the path of your pull secret file (from console.redhat.com)",
+        )
     })?;
     let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        FieldError::new("--pull-secret", format!("{} is not JSON: {e}", path.display()), "use the docker config JSON file as downloaded")
+        FieldError::new(
+            "--pull-secret",
+            format!("{} is not JSON: {e}", path.display()),
+            "use the docker config JSON file as downloaded",
+        )
     })?;
     if !json.get("auths").is_some_and(Value::is_object) {
-        return Err(FieldError::new("--pull-secret", format!("{} has no \"auths\" object", path.display()), "use a docker config JSON pull secret"));
+        return Err(FieldError::new(
+            "--pull-secret",
+            format!("{} has no \"auths\" object", path.display()),
+            "use a docker config JSON pull secret",
+        ));
     }
     Ok(bytes)
 }
@@ -194,7 +238,11 @@ fn name_flags(errors: FieldErrors, tables: &[&[(&str, &str)]]) -> FieldErrors {
             .into_iter()
             .map(|mut e| {
                 let field = e.path.clone();
-                if let Some((_, flag)) = tables.iter().flat_map(|t| t.iter()).find(|(p, _)| field == *p || field.starts_with(&format!("{p}["))) {
+                if let Some((_, flag)) = tables
+                    .iter()
+                    .flat_map(|t| t.iter())
+                    .find(|(p, _)| field == *p || field.starts_with(&format!("{p}[")))
+                {
                     e.path = format!("{flag} ({field})");
                 }
                 e
@@ -204,39 +252,82 @@ fn name_flags(errors: FieldErrors, tables: &[&[(&str, &str)]]) -> FieldErrors {
 }
 
 /// Builds, validates and then renders or applies.
-pub async fn run(common: &CreateCommon, template: &ClusterTemplate, mut secrets: Vec<Secret>, parts: PlatformParts, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+pub async fn run(
+    common: &CreateCommon,
+    template: &ClusterTemplate,
+    mut secrets: Vec<Secret>,
+    parts: PlatformParts,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
     let hc = template.hosted_cluster(parts.hosted_cluster);
     let np = template.node_pool(parts.node_pool);
-    validate_objects(&hc, &np).map_err(|e| CliError::invalid(&name_flags(e, &[COMMON_FIELD_FLAGS, parts.field_flags])))?;
+    validate_objects(&hc, &np)
+        .map_err(|e| CliError::invalid(&name_flags(e, &[COMMON_FIELD_FLAGS, parts.field_flags])))?;
     secrets.extend(parts.secrets);
 
     let mut objects: Vec<(bool, Value, ApiResource, bool)> = Vec::new();
     let ns = template.namespace_object();
-    objects.push((false, to_value(&ns), ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()), false));
+    objects.push((
+        false,
+        to_value(&ns),
+        ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&()),
+        false,
+    ));
     for s in &secrets {
         objects.push((true, to_value(s), ApiResource::erase::<Secret>(&()), true));
     }
-    objects.push((false, to_value(&hc), ApiResource::erase::<HostedCluster>(&()), true));
-    objects.push((false, to_value(&np), ApiResource::erase::<NodePool>(&()), true));
+    objects.push((
+        false,
+        to_value(&hc),
+        ApiResource::erase::<HostedCluster>(&()),
+        true,
+    ));
+    objects.push((
+        false,
+        to_value(&np),
+        ApiResource::erase::<NodePool>(&()),
+        true,
+    ));
 
     if common.render || common.render_into.is_some() {
-        let shown: Vec<Value> = objects.iter().filter(|(sensitive, ..)| common.render_sensitive || !sensitive).map(|(_, v, ..)| v.clone()).collect();
+        let shown: Vec<Value> = objects
+            .iter()
+            .filter(|(sensitive, ..)| common.render_sensitive || !sensitive)
+            .map(|(_, v, ..)| v.clone())
+            .collect();
         let text = output::render(&shown, common.output);
         match &common.render_into {
             Some(path) => {
-                std::fs::write(path, text).map_err(|e| CliError::new(format!("cannot write --render-into {}: {e}", path.display())))?;
+                std::fs::write(path, text).map_err(|e| {
+                    CliError::new(format!(
+                        "cannot write --render-into {}: {e}",
+                        path.display()
+                    ))
+                })?;
                 writeln!(err, "wrote {} objects to {}", shown.len(), path.display())?;
             }
             None => out.write_all(text.as_bytes())?,
         }
         if !common.render_sensitive {
-            writeln!(err, "note: {} Secret(s) left out; pass --render-sensitive to include them", objects.iter().filter(|o| o.0).count())?;
+            writeln!(
+                err,
+                "note: {} Secret(s) left out; pass --render-sensitive to include them",
+                objects.iter().filter(|o| o.0).count()
+            )?;
         }
         return Ok(());
     }
 
     let client = common.kube.client().await?;
-    let items: Vec<Item> = objects.into_iter().map(|(_, object, resource, namespaced)| Item { resource, namespaced, object }).collect();
+    let items: Vec<Item> = objects
+        .into_iter()
+        .map(|(_, object, resource, namespaced)| Item {
+            resource,
+            namespaced,
+            object,
+        })
+        .collect();
     let mut lines = Vec::new();
     let result = apply_all(&client, &items, &mut |l| lines.push(l)).await;
     for l in lines {
@@ -247,8 +338,19 @@ pub async fn run(common: &CreateCommon, template: &ClusterTemplate, mut secrets:
 
 fn validate_objects(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
-    let platform = platform_api::platform_for(&hc.spec.platform.type_).map_err(|e| FieldErrors(vec![FieldError::new("spec.platform.type", e.to_string(), "")]))?;
-    for r in [validate::hosted_cluster(hc), platform.validate_hosted_cluster(hc), validate::node_pool(hc, np), platform.validate_node_pool(hc, np)] {
+    let platform = platform_api::platform_for(&hc.spec.platform.type_).map_err(|e| {
+        FieldErrors(vec![FieldError::new(
+            "spec.platform.type",
+            e.to_string(),
+            "",
+        )])
+    })?;
+    for r in [
+        validate::hosted_cluster(hc),
+        platform.validate_hosted_cluster(hc),
+        validate::node_pool(hc, np),
+        platform.validate_node_pool(hc, np),
+    ] {
         if let Err(e) = r {
             errors.extend(e);
         }

@@ -4,8 +4,8 @@
 use crate::error::{CliError, Result};
 use crate::kube_args::{KubeArgs, describe_kube_error};
 use clap::{Args, Subcommand};
-use kube::api::{Api, DeleteParams, ListParams};
 use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DeleteParams, ListParams};
 use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
 use platform_api::manifests::SAFE_TO_DELETE_LABEL;
 use std::io::Write;
@@ -45,8 +45,14 @@ pub struct DestroyArgs {
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
-    let n: u64 = num.parse().map_err(|_| format!("{s:?} is not a duration; use e.g. 30s, 10m or 1h"))?;
+    let (num, unit) = s.trim().split_at(
+        s.trim()
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(s.trim().len()),
+    );
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; use e.g. 30s, 10m or 1h"))?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60,
@@ -67,7 +73,12 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
     let dp = DeleteParams::background();
 
     let pools: Api<NodePool> = Api::namespaced(client.clone(), &args.namespace);
-    for np in pools.list(&ListParams::default()).await.map_err(kerr)?.items {
+    for np in pools
+        .list(&ListParams::default())
+        .await
+        .map_err(kerr)?
+        .items
+    {
         if np.spec.cluster_name == args.name {
             let name = np.metadata.name.clone().unwrap_or_default();
             if pools.delete(&name, &dp).await.map_err(kerr)?.is_left() {
@@ -78,8 +89,16 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
 
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), &args.namespace);
     match clusters.delete(&args.name, &dp).await {
-        Ok(_) => writeln!(out, "HostedCluster {}/{} deleted", args.namespace, args.name)?,
-        Err(kube::Error::Api(s)) if s.code == 404 => writeln!(out, "HostedCluster {}/{} not found (already deleted)", args.namespace, args.name)?,
+        Ok(_) => writeln!(
+            out,
+            "HostedCluster {}/{} deleted",
+            args.namespace, args.name
+        )?,
+        Err(kube::Error::Api(s)) if s.code == 404 => writeln!(
+            out,
+            "HostedCluster {}/{} not found (already deleted)",
+            args.namespace, args.name
+        )?,
         Err(e) => return Err(kerr(e)),
     }
 
@@ -94,13 +113,22 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
-        writeln!(out, "HostedCluster {}/{} is gone", args.namespace, args.name)?;
+        writeln!(
+            out,
+            "HostedCluster {}/{} is gone",
+            args.namespace, args.name
+        )?;
     }
 
     // Only Secrets this CLI created (labelled at creation); a user's own Secrets stay.
     let secrets: Api<Secret> = Api::namespaced(client, &args.namespace);
     let selector = format!("{SAFE_TO_DELETE_LABEL}=true,{CLUSTER_LABEL}={}", args.name);
-    for s in secrets.list(&ListParams::default().labels(&selector)).await.map_err(kerr)?.items {
+    for s in secrets
+        .list(&ListParams::default().labels(&selector))
+        .await
+        .map_err(kerr)?
+        .items
+    {
         let name = s.metadata.name.unwrap_or_default();
         match secrets.delete(&name, &dp).await {
             Ok(_) => writeln!(out, "Secret {}/{name} deleted", args.namespace)?,

@@ -61,16 +61,29 @@ impl MaasCreateArgs {
             image: self.maas_image.clone(),
             min_cpu: self.min_cpu,
             min_memory: self.min_memory,
-            tags: self.tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            tags: self
+                .tags
+                .iter()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
             resource_pool: self.resource_pool.clone(),
             failure_domain: self.failure_domain.clone(),
         }
     }
 }
 
-pub async fn run(common: &CreateCommon, args: &MaasCreateArgs, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> Result<()> {
+pub async fn run(
+    common: &CreateCommon,
+    args: &MaasCreateArgs,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> Result<()> {
     let (template, secrets) = common.template()?;
-    let parts = args.options().build(&template).map_err(|e| CliError::invalid(&e))?;
+    let parts = args
+        .options()
+        .build(&template)
+        .map_err(|e| CliError::invalid(&e))?;
     let platform = PlatformParts {
         hosted_cluster: PlatformSpec::typed(&parts.cluster),
         node_pool: PlatformSpec::typed(&parts.node_pool),

@@ -33,13 +33,20 @@ pub struct RenderArgs {
 }
 
 fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
-    let bad = || CliError::new(format!("--api-endpoint {s:?} is not HOST:PORT; use e.g. api.demo.example.com:6443"));
+    let bad = || {
+        CliError::new(format!(
+            "--api-endpoint {s:?} is not HOST:PORT; use e.g. api.demo.example.com:6443"
+        ))
+    };
     let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
     let port: i32 = port.parse().map_err(|_| bad())?;
     if host.is_empty() || !(1..=65535).contains(&port) {
         return Err(bad());
     }
-    Ok(ApiEndpoint { host: host.to_string(), port })
+    Ok(ApiEndpoint {
+        host: host.to_string(),
+        port,
+    })
 }
 
 pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -50,31 +57,59 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             std::io::stdin().read_to_string(&mut s)?;
             s
         } else {
-            std::fs::read_to_string(file).map_err(|e| CliError::new(format!("cannot read -f {}: {e}", file.display())))?
+            std::fs::read_to_string(file)
+                .map_err(|e| CliError::new(format!("cannot read -f {}: {e}", file.display())))?
         };
-        let parsed: Vec<Value> =
-            platform_api::yaml::from_yaml_stream(&text).map_err(|e| CliError::new(format!("-f {}: {e}", file.display())))?;
+        let parsed: Vec<Value> = platform_api::yaml::from_yaml_stream(&text)
+            .map_err(|e| CliError::new(format!("-f {}: {e}", file.display())))?;
         docs.extend(parsed);
     }
     let docs: Vec<Value> = docs
         .into_iter()
-        .flat_map(|d| if d["kind"] == "List" { d["items"].as_array().cloned().unwrap_or_default() } else { vec![d] })
+        .flat_map(|d| {
+            if d["kind"] == "List" {
+                d["items"].as_array().cloned().unwrap_or_default()
+            } else {
+                vec![d]
+            }
+        })
         .collect();
 
     let of_kind = |kind: &'static str| docs.iter().filter(move |d| d["kind"] == kind).cloned();
-    let parse_err = |kind: &str, e: serde_json::Error| CliError::new(format!("a {kind} in the input is invalid: {e}"));
-    let clusters: Vec<HostedCluster> = of_kind("HostedCluster").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("HostedCluster", e))?;
-    let pools: Vec<NodePool> = of_kind("NodePool").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("NodePool", e))?;
-    let secrets: Vec<Secret> = of_kind("Secret").map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| parse_err("Secret", e))?;
+    let parse_err = |kind: &str, e: serde_json::Error| {
+        CliError::new(format!("a {kind} in the input is invalid: {e}"))
+    };
+    let clusters: Vec<HostedCluster> = of_kind("HostedCluster")
+        .map(serde_json::from_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| parse_err("HostedCluster", e))?;
+    let pools: Vec<NodePool> = of_kind("NodePool")
+        .map(serde_json::from_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| parse_err("NodePool", e))?;
+    let secrets: Vec<Secret> = of_kind("Secret")
+        .map(serde_json::from_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| parse_err("Secret", e))?;
     if clusters.is_empty() {
-        return Err(CliError::new("no HostedCluster in the input; render needs at least one"));
+        return Err(CliError::new(
+            "no HostedCluster in the input; render needs at least one",
+        ));
     }
 
-    let endpoint = args.api_endpoint.as_deref().map(parse_endpoint).transpose()?;
+    let endpoint = args
+        .api_endpoint
+        .as_deref()
+        .map(parse_endpoint)
+        .transpose()?;
     let mut settings = PlatformSettings::default();
     for p in &args.provider_images {
-        let (t, image) = p.split_once('=').ok_or_else(|| CliError::new(format!("--provider-image {p:?} is not TYPE=IMAGE")))?;
-        settings.provider_images.insert(t.to_string(), image.to_string());
+        let (t, image) = p
+            .split_once('=')
+            .ok_or_else(|| CliError::new(format!("--provider-image {p:?} is not TYPE=IMAGE")))?;
+        settings
+            .provider_images
+            .insert(t.to_string(), image.to_string());
     }
 
     let mut rendered = Vec::new();
@@ -84,16 +119,25 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         }
         let ns = hc.metadata.namespace.clone().unwrap_or_default();
         let name = hc.metadata.name.clone().unwrap_or_default();
-        let platform = platform_api::platform_for(&hc.spec.platform.type_).map_err(|e| CliError::new(format!("HostedCluster {ns}/{name}: spec.platform.type: {e}")))?;
+        let platform = platform_api::platform_for(&hc.spec.platform.type_).map_err(|e| {
+            CliError::new(format!(
+                "HostedCluster {ns}/{name}: spec.platform.type: {e}"
+            ))
+        })?;
         let my_pools: Vec<NodePool> = pools
             .iter()
-            .filter(|p| p.spec.cluster_name == name && p.metadata.namespace.as_deref().unwrap_or(&ns) == ns)
+            .filter(|p| {
+                p.spec.cluster_name == name && p.metadata.namespace.as_deref().unwrap_or(&ns) == ns
+            })
             .cloned()
             .collect();
         let credentials = platform.credentials_secret_name(&hc).and_then(|secret| {
             secrets
                 .iter()
-                .find(|s| s.metadata.name.as_deref() == Some(&secret) && s.metadata.namespace.as_deref().unwrap_or(&ns) == ns)
+                .find(|s| {
+                    s.metadata.name.as_deref() == Some(&secret)
+                        && s.metadata.namespace.as_deref().unwrap_or(&ns) == ns
+                })
                 .map(|s| {
                     let mut d = SecretData::from_secret(s);
                     d.namespace = ns.clone();
@@ -102,7 +146,10 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         });
         if credentials.is_none() {
             if let Some(secret) = platform.credentials_secret_name(&hc) {
-                writeln!(err, "warning: Secret {ns}/{secret} is not in the input; credentials are rendered as PLACEHOLDER values")?;
+                writeln!(
+                    err,
+                    "warning: Secret {ns}/{secret} is not in the input; credentials are rendered as PLACEHOLDER values"
+                )?;
             }
         }
         let inputs = ClusterInputs {
@@ -114,17 +161,28 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             settings: &settings,
             owner: None,
         };
-        let state = desired::build(&inputs, platform.as_ref()).map_err(|e| CliError::new(e.to_string()))?;
+        let state =
+            desired::build(&inputs, platform.as_ref()).map_err(|e| CliError::new(e.to_string()))?;
         for w in &state.warnings {
             writeln!(err, "warning: {w}")?;
         }
-        let failures: Vec<String> = state.node_pool_errors().map(|(n, e)| format!("NodePool {ns}/{n}: {e}")).collect();
+        let failures: Vec<String> = state
+            .node_pool_errors()
+            .map(|(n, e)| format!("NodePool {ns}/{n}: {e}"))
+            .collect();
         if !failures.is_empty() {
-            return Err(CliError { message: failures.join("\n"), code: 2 });
+            return Err(CliError {
+                message: failures.join("\n"),
+                code: 2,
+            });
         }
         for obj in state.objects() {
             let v = obj.to_value();
-            rendered.push(if obj.sensitive && !args.render_sensitive { output::redact_secret(v) } else { v });
+            rendered.push(if obj.sensitive && !args.render_sensitive {
+                output::redact_secret(v)
+            } else {
+                v
+            });
         }
     }
     out.write_all(output::render(&rendered, args.output).as_bytes())?;

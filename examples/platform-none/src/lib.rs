@@ -14,7 +14,9 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::DynamicObject;
 use platform_api::api::{HostedCluster, NodePool, PlatformSpecType};
 use platform_api::crd::section_schema;
-use platform_api::platform::{ClusterContext, FieldErrors, NodePoolContext, Platform, PlatformError};
+use platform_api::platform::{
+    ClusterContext, FieldErrors, NodePoolContext, Platform, PlatformError,
+};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
@@ -59,10 +61,16 @@ impl Platform for NonePlatform {
     fn infra_cr(&self, _: &ClusterContext<'_>) -> Result<Option<DynamicObject>, PlatformError> {
         Ok(None)
     }
-    fn capi_provider_deployment_spec(&self, _: &ClusterContext<'_>) -> Result<Option<DeploymentSpec>, PlatformError> {
+    fn capi_provider_deployment_spec(
+        &self,
+        _: &ClusterContext<'_>,
+    ) -> Result<Option<DeploymentSpec>, PlatformError> {
         Ok(None)
     }
-    fn machine_template(&self, _: &NodePoolContext<'_>) -> Result<Option<DynamicObject>, PlatformError> {
+    fn machine_template(
+        &self,
+        _: &NodePoolContext<'_>,
+    ) -> Result<Option<DynamicObject>, PlatformError> {
         Ok(None)
     }
 }

@@ -22,7 +22,10 @@ impl Default for EtcdSpec {
             managed: Some(ManagedEtcdSpec {
                 storage: ManagedEtcdStorage {
                     type_: EtcdStorageType::PersistentVolume,
-                    persistent_volume: Some(PersistentVolumeEtcdStorage { size: Some("8Gi".into()), storage_class_name: None }),
+                    persistent_volume: Some(PersistentVolumeEtcdStorage {
+                        size: Some("8Gi".into()),
+                        storage_class_name: None,
+                    }),
                 },
             }),
             unmanaged: None,

@@ -93,10 +93,18 @@ pub struct DnsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 253))]
     pub base_domain_prefix: Option<String>,
-    #[serde(default, rename = "publicZoneID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "publicZoneID",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(length(min = 1, max = 258))]
     pub public_zone_id: Option<String>,
-    #[serde(default, rename = "privateZoneID", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "privateZoneID",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(length(min = 1, max = 265))]
     pub private_zone_id: Option<String>,
 }
@@ -126,7 +134,11 @@ pub struct HostedClusterStatus {
     pub ignition_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_plane_endpoint: Option<ApiEndpoint>,
-    #[serde(default, rename = "oauthCallbackURLTemplate", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "oauthCallbackURLTemplate",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schemars(length(max = 1024))]
     pub oauth_callback_url_template: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -56,7 +56,10 @@ impl HostedControlPlaneSpec {
     pub fn from_hosted_cluster(spec: &HostedClusterSpec, infra_id: String) -> Self {
         Self {
             release_image: spec.release.image.clone(),
-            control_plane_release_image: spec.control_plane_release.as_ref().map(|r| r.image.clone()),
+            control_plane_release_image: spec
+                .control_plane_release
+                .as_ref()
+                .map(|r| r.image.clone()),
             infra_id,
             cluster_id: spec.cluster_id.clone(),
             platform: spec.platform.clone(),

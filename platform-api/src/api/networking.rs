@@ -38,10 +38,15 @@ pub const DEFAULT_CLUSTER_CIDR: &str = "10.132.0.0/14";
 pub const DEFAULT_SERVICE_CIDR: &str = "172.31.0.0/16";
 
 fn default_cluster_network() -> Vec<ClusterNetworkEntry> {
-    vec![ClusterNetworkEntry { cidr: DEFAULT_CLUSTER_CIDR.into(), host_prefix: None }]
+    vec![ClusterNetworkEntry {
+        cidr: DEFAULT_CLUSTER_CIDR.into(),
+        host_prefix: None,
+    }]
 }
 fn default_service_network() -> Vec<ServiceNetworkEntry> {
-    vec![ServiceNetworkEntry { cidr: DEFAULT_SERVICE_CIDR.into() }]
+    vec![ServiceNetworkEntry {
+        cidr: DEFAULT_SERVICE_CIDR.into(),
+    }]
 }
 fn default_network_type() -> NetworkType {
     NetworkType::OVNKubernetes
@@ -85,7 +90,11 @@ pub struct ApiServerNetworking {
     pub advertise_address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
-    #[serde(default, rename = "allowedCIDRBlocks", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "allowedCIDRBlocks",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     #[schemars(length(max = 500))]
     pub allowed_cidr_blocks: Vec<String>,
 }

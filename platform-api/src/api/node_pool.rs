@@ -71,7 +71,12 @@ pub struct NodePoolManagement {
 
 impl Default for NodePoolManagement {
     fn default() -> Self {
-        Self { upgrade_type: UpgradeType::Replace, replace: None, in_place: None, auto_repair: None }
+        Self {
+            upgrade_type: UpgradeType::Replace,
+            replace: None,
+            in_place: None,
+            auto_repair: None,
+        }
     }
 }
 

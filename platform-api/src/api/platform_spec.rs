@@ -48,12 +48,18 @@ impl PlatformSpec {
         let mut sections = BTreeMap::new();
         let value = serde_json::to_value(section).expect("platform spec types serialise to JSON");
         sections.insert(platform_field(T::PLATFORM_TYPE), value);
-        Self { type_: T::PLATFORM_TYPE.to_string(), sections }
+        Self {
+            type_: T::PLATFORM_TYPE.to_string(),
+            sections,
+        }
     }
 
     /// Only `type`, no section (a platform with nothing to configure, such as `None`).
     pub fn of_type(platform_type: &str) -> Self {
-        Self { type_: platform_type.to_string(), sections: BTreeMap::new() }
+        Self {
+            type_: platform_type.to_string(),
+            sections: BTreeMap::new(),
+        }
     }
 
     /// The key of the section that belongs to `type`.
@@ -66,7 +72,9 @@ impl PlatformSpec {
         let field = platform_field(T::PLATFORM_TYPE);
         match self.sections.get(&field) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|source| PlatformSpecError { field, source }),
+            Some(v) => serde_json::from_value(v.clone())
+                .map(Some)
+                .map_err(|source| PlatformSpecError { field, source }),
         }
     }
 

@@ -3,7 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, JsonSchema)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, JsonSchema,
+)]
 pub enum ServiceType {
     APIServer,
     OAuthServer,
@@ -59,13 +61,21 @@ pub struct HostnamePublishingStrategy {
 
 impl ServicePublishingStrategyMapping {
     pub fn new(service: ServiceType, strategy: ServicePublishingStrategy) -> Self {
-        Self { service, service_publishing_strategy: strategy }
+        Self {
+            service,
+            service_publishing_strategy: strategy,
+        }
     }
 }
 
 impl ServicePublishingStrategy {
     pub fn of(type_: PublishingStrategyType) -> Self {
-        Self { type_, node_port: None, load_balancer: None, route: None }
+        Self {
+            type_,
+            node_port: None,
+            load_balancer: None,
+            route: None,
+        }
     }
     pub fn route() -> Self {
         Self::of(PublishingStrategyType::Route)

@@ -42,16 +42,44 @@ struct Rule {
 }
 
 const HOSTED_CLUSTER_RULES: &[Rule] = &[
-    Rule { path: "spec.platform.type", rule: "self == oldSelf", message: "Type is immutable" },
-    Rule { path: "spec.infraID", rule: "oldSelf == '' || self == oldSelf", message: "infraID is immutable" },
-    Rule { path: "spec.infraID", rule: "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')", message: "infraID must be a lowercase DNS label" },
-    Rule { path: "spec.release.image", rule: "self.matches('^(\\\\w+\\\\S+)$')", message: "release image must be an image reference" },
+    Rule {
+        path: "spec.platform.type",
+        rule: "self == oldSelf",
+        message: "Type is immutable",
+    },
+    Rule {
+        path: "spec.infraID",
+        rule: "oldSelf == '' || self == oldSelf",
+        message: "infraID is immutable",
+    },
+    Rule {
+        path: "spec.infraID",
+        rule: "self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+        message: "infraID must be a lowercase DNS label",
+    },
+    Rule {
+        path: "spec.release.image",
+        rule: "self.matches('^(\\\\w+\\\\S+)$')",
+        message: "release image must be an image reference",
+    },
 ];
 
 const NODE_POOL_RULES: &[Rule] = &[
-    Rule { path: "spec.platform.type", rule: "self == oldSelf", message: "Type is immutable" },
-    Rule { path: "spec.clusterName", rule: "self == oldSelf", message: "ClusterName is immutable" },
-    Rule { path: "spec", rule: "!has(self.replicas) || !has(self.autoScaling)", message: "Both replicas or autoScaling should not be set" },
+    Rule {
+        path: "spec.platform.type",
+        rule: "self == oldSelf",
+        message: "Type is immutable",
+    },
+    Rule {
+        path: "spec.clusterName",
+        rule: "self == oldSelf",
+        message: "ClusterName is immutable",
+    },
+    Rule {
+        path: "spec",
+        rule: "!has(self.replicas) || !has(self.autoScaling)",
+        message: "Both replicas or autoScaling should not be set",
+    },
 ];
 
 /// Which platform schema a CRD's `spec.platform` gets.
@@ -62,29 +90,59 @@ enum Section {
 }
 
 pub fn hosted_cluster(registry: &Registry) -> CustomResourceDefinition {
-    assemble(HostedCluster::crd(), registry, Some(Section::HostedCluster), HOSTED_CLUSTER_RULES)
+    assemble(
+        HostedCluster::crd(),
+        registry,
+        Some(Section::HostedCluster),
+        HOSTED_CLUSTER_RULES,
+    )
 }
 
 pub fn node_pool(registry: &Registry) -> CustomResourceDefinition {
-    assemble(NodePool::crd(), registry, Some(Section::NodePool), NODE_POOL_RULES)
+    assemble(
+        NodePool::crd(),
+        registry,
+        Some(Section::NodePool),
+        NODE_POOL_RULES,
+    )
 }
 
 /// The HostedControlPlane carries the HostedCluster's platform section unchanged.
 pub fn hosted_control_plane(registry: &Registry) -> CustomResourceDefinition {
-    assemble(HostedControlPlane::crd(), registry, Some(Section::HostedCluster), &[])
+    assemble(
+        HostedControlPlane::crd(),
+        registry,
+        Some(Section::HostedCluster),
+        &[],
+    )
 }
 
 /// Every CRD we own, in install order.
 pub fn all(registry: &Registry) -> Vec<CustomResourceDefinition> {
-    vec![hosted_cluster(registry), node_pool(registry), hosted_control_plane(registry)]
+    vec![
+        hosted_cluster(registry),
+        node_pool(registry),
+        hosted_control_plane(registry),
+    ]
 }
 
-fn assemble(crd: CustomResourceDefinition, registry: &Registry, section: Option<Section>, rules: &[Rule]) -> CustomResourceDefinition {
+fn assemble(
+    crd: CustomResourceDefinition,
+    registry: &Registry,
+    section: Option<Section>,
+    rules: &[Rule],
+) -> CustomResourceDefinition {
     let mut crd = serde_json::to_value(crd).expect("CRDs serialise");
     // The API server defaults listKind; we spell it out so the file says what gets installed.
-    let list_kind = format!("{}List", crd["spec"]["names"]["kind"].as_str().expect("kind"));
+    let list_kind = format!(
+        "{}List",
+        crd["spec"]["names"]["kind"].as_str().expect("kind")
+    );
     crd["spec"]["names"]["listKind"] = list_kind.into();
-    for version in crd["spec"]["versions"].as_array_mut().expect("CRD has versions") {
+    for version in crd["spec"]["versions"]
+        .as_array_mut()
+        .expect("CRD has versions")
+    {
         let root = &mut version["schema"]["openAPIV3Schema"];
         if let Some(section) = section {
             add_platforms(node_mut(root, "spec.platform"), registry, section);
@@ -96,7 +154,9 @@ fn assemble(crd: CustomResourceDefinition, registry: &Registry, section: Option<
                 .expect("schema node is an object")
                 .entry("x-kubernetes-validations")
                 .or_insert_with(|| json!([]));
-            list.as_array_mut().expect("validations are a list").push(json!({ "rule": r.rule, "message": r.message }));
+            list.as_array_mut()
+                .expect("validations are a list")
+                .push(json!({ "rule": r.rule, "message": r.message }));
         }
     }
     serde_json::from_value(crd).expect("assembled CRD is a valid CRD")

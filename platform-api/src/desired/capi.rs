@@ -4,10 +4,10 @@
 
 use super::labels::NODE_POOL_LABEL;
 use super::object::{DesiredObject, Role};
-use crate::api::{ApiEndpoint, HostedCluster, NodePool, hosted_control_plane::HostedControlPlane};
 use crate::api::node_pool::{UpgradeStrategy, UpgradeType};
-use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+use crate::api::{ApiEndpoint, HostedCluster, NodePool, hosted_control_plane::HostedControlPlane};
 use kube::Resource;
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
 use serde_json::{Value, json};
 
 pub const CAPI_GROUP: &str = "cluster.x-k8s.io";
@@ -31,7 +31,16 @@ fn build(kind: &str, namespace: &str, name: &str, spec: Value) -> DesiredObject 
         "spec": spec,
     }))
     .expect("static CAPI object shape");
-    DesiredObject { role: if kind == "Cluster" { Role::CapiCluster } else { Role::MachineDeployment }, resource, object, sensitive: false }
+    DesiredObject {
+        role: if kind == "Cluster" {
+            Role::CapiCluster
+        } else {
+            Role::MachineDeployment
+        },
+        resource,
+        object,
+        sensitive: false,
+    }
 }
 
 /// The CAPI Cluster: named after the infra ID, pointing at the HostedControlPlane and at the
@@ -61,11 +70,19 @@ pub fn cluster(
 
 /// Name of the Secret holding a pool's bootstrap (ignition) data.
 pub fn user_data_secret_name(node_pool: &NodePool) -> String {
-    format!("user-data-{}", node_pool.meta().name.as_deref().unwrap_or_default())
+    format!(
+        "user-data-{}",
+        node_pool.meta().name.as_deref().unwrap_or_default()
+    )
 }
 
 /// The MachineDeployment of a NodePool, pointing at its current machine template.
-pub fn machine_deployment(hc: &HostedCluster, np: &NodePool, namespace: &str, template: &DesiredObject) -> DesiredObject {
+pub fn machine_deployment(
+    hc: &HostedCluster,
+    np: &NodePool,
+    namespace: &str,
+    template: &DesiredObject,
+) -> DesiredObject {
     let np_name = np.meta().name.clone().unwrap_or_default();
     let infra_id = hc.infra_id();
     let selector = json!({ NODE_POOL_LABEL: np_name });
@@ -102,8 +119,13 @@ fn strategy(np: &NodePool) -> Value {
         return json!({ "type": "OnDelete" });
     }
     let rolling = replace.and_then(|r| r.rolling_update.as_ref());
-    let surge = rolling.and_then(|r| r.max_surge.clone()).map(|v| serde_json::to_value(v).unwrap()).unwrap_or(json!(1));
-    let unavailable =
-        rolling.and_then(|r| r.max_unavailable.clone()).map(|v| serde_json::to_value(v).unwrap()).unwrap_or(json!(0));
+    let surge = rolling
+        .and_then(|r| r.max_surge.clone())
+        .map(|v| serde_json::to_value(v).unwrap())
+        .unwrap_or(json!(1));
+    let unavailable = rolling
+        .and_then(|r| r.max_unavailable.clone())
+        .map(|v| serde_json::to_value(v).unwrap())
+        .unwrap_or(json!(0));
     json!({ "type": "RollingUpdate", "rollingUpdate": { "maxSurge": surge, "maxUnavailable": unavailable } })
 }

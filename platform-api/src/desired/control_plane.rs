@@ -11,7 +11,10 @@ pub fn namespace(name: &str) -> DesiredObject {
     let ns = Namespace {
         metadata: ObjectMeta {
             name: Some(name.into()),
-            labels: Some(BTreeMap::from([(CONTROL_PLANE_NAMESPACE_LABEL.to_string(), "true".to_string())])),
+            labels: Some(BTreeMap::from([(
+                CONTROL_PLANE_NAMESPACE_LABEL.to_string(),
+                "true".to_string(),
+            )])),
             ..Default::default()
         },
         ..Default::default()

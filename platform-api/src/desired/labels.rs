@@ -16,12 +16,16 @@ pub const CONTROL_PLANE_NAMESPACE_LABEL: &str = "hypershift.openshift.io/hosted-
 /// Name of the NodePool an object belongs to.
 pub const NODE_POOL_LABEL: &str = "hypershift.openshift.io/nodePool";
 /// When present on a HostedCluster, no CAPI provider is deployed for it.
-pub const DISABLE_MACHINE_MANAGEMENT_ANNOTATION: &str = "hypershift.openshift.io/disable-machine-management";
+pub const DISABLE_MACHINE_MANAGEMENT_ANNOTATION: &str =
+    "hypershift.openshift.io/disable-machine-management";
 
 /// Labels every object of a cluster carries.
 pub fn cluster_labels(hc: &HostedCluster) -> BTreeMap<String, String> {
     BTreeMap::from([
-        (CLUSTER_LABEL.to_string(), hc.metadata.name.clone().unwrap_or_default()),
+        (
+            CLUSTER_LABEL.to_string(),
+            hc.metadata.name.clone().unwrap_or_default(),
+        ),
         (MANAGED_BY_LABEL.to_string(), MANAGER.to_string()),
         (PLATFORM_LABEL.to_string(), hc.spec.platform.field()),
     ])

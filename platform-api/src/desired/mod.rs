@@ -16,8 +16,8 @@ pub use object::{DesiredObject, Role};
 
 use crate::api::{ApiEndpoint, HostedCluster, NodePool};
 use crate::platform::{
-    ClusterContext, FieldErrors, MissingSecrets, NodePoolContext, Platform, PlatformError, PlatformSettings, SecretData,
-    Warnings,
+    ClusterContext, FieldErrors, MissingSecrets, NodePoolContext, Platform, PlatformError,
+    PlatformSettings, SecretData, Warnings,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
@@ -59,12 +59,19 @@ pub struct DesiredState {
 impl DesiredState {
     /// Every successfully built object, in apply order.
     pub fn objects(&self) -> impl Iterator<Item = &DesiredObject> {
-        self.cluster_objects.iter().chain(self.node_pools.iter().filter_map(|p| p.result.as_ref().ok()).flatten())
+        self.cluster_objects.iter().chain(
+            self.node_pools
+                .iter()
+                .filter_map(|p| p.result.as_ref().ok())
+                .flatten(),
+        )
     }
 
     /// The first NodePool error, if any.
     pub fn node_pool_errors(&self) -> impl Iterator<Item = (&str, &PlatformError)> {
-        self.node_pools.iter().filter_map(|p| p.result.as_ref().err().map(|e| (p.name.as_str(), e)))
+        self.node_pools
+            .iter()
+            .filter_map(|p| p.result.as_ref().err().map(|e| (p.name.as_str(), e)))
     }
 }
 
@@ -87,7 +94,10 @@ impl BuildError {
 }
 
 /// Builds the full desired state of one hosted cluster with its platform.
-pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<DesiredState, BuildError> {
+pub fn build(
+    inputs: &ClusterInputs<'_>,
+    platform: &dyn Platform,
+) -> Result<DesiredState, BuildError> {
     let hc = inputs.hosted_cluster;
     let mut errors = FieldErrors::default();
     if let Err(e) = validate::hosted_cluster(hc) {
@@ -97,7 +107,11 @@ pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<Desi
         errors.extend(e);
     }
     if !errors.is_empty() {
-        let name = format!("{}/{}", hc.metadata.namespace.as_deref().unwrap_or_default(), hc.metadata.name.as_deref().unwrap_or_default());
+        let name = format!(
+            "{}/{}",
+            hc.metadata.namespace.as_deref().unwrap_or_default(),
+            hc.metadata.name.as_deref().unwrap_or_default()
+        );
         return Err(BuildError::InvalidHostedCluster { name, errors });
     }
 
@@ -113,7 +127,10 @@ pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<Desi
         warnings: &warnings,
     };
 
-    let mut objects = vec![control_plane::namespace(&namespace), control_plane::hosted_control_plane(hc, &namespace)];
+    let mut objects = vec![
+        control_plane::namespace(&namespace),
+        control_plane::hosted_control_plane(hc, &namespace),
+    ];
     // Placeholders (render without the user's Secret) hold nothing secret and stay visible.
     let sensitive = inputs.credentials.is_some();
     for s in platform.credentials(&ctx)? {
@@ -132,7 +149,11 @@ pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<Desi
     objects.push(capi_cluster);
     if !machine_management_disabled(hc) {
         if let Some(spec) = platform.capi_provider_deployment_spec(&ctx)? {
-            objects.extend(provider::provider_objects(&namespace, spec, platform.capi_provider_policy_rules()));
+            objects.extend(provider::provider_objects(
+                &namespace,
+                spec,
+                platform.capi_provider_policy_rules(),
+            ));
         }
     }
 
@@ -143,12 +164,25 @@ pub fn build(inputs: &ClusterInputs<'_>, platform: &dyn Platform) -> Result<Desi
             let name = np.metadata.name.clone().unwrap_or_default();
             let result = validate::node_pool(hc, np)
                 .map_err(PlatformError::Invalid)
-                .and_then(|_| node_pool::objects(platform, &NodePoolContext { cluster: &ctx, node_pool: np }));
+                .and_then(|_| {
+                    node_pool::objects(
+                        platform,
+                        &NodePoolContext {
+                            cluster: &ctx,
+                            node_pool: np,
+                        },
+                    )
+                });
             NodePoolDesired { name, result }
         })
         .collect::<Vec<_>>();
 
-    let mut state = DesiredState { control_plane_namespace: namespace, cluster_objects: objects, node_pools, warnings: warnings.take() };
+    let mut state = DesiredState {
+        control_plane_namespace: namespace,
+        cluster_objects: objects,
+        node_pools,
+        warnings: warnings.take(),
+    };
     finish(&mut state, hc, inputs.owner);
     Ok(state)
 }
@@ -158,13 +192,20 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerRefe
     let labels = labels::cluster_labels(hc);
     let annotations = labels::cluster_annotations(hc);
     let ns = state.control_plane_namespace.clone();
-    let pools = state.node_pools.iter_mut().filter_map(|p| p.result.as_mut().ok()).flatten();
+    let pools = state
+        .node_pools
+        .iter_mut()
+        .filter_map(|p| p.result.as_mut().ok())
+        .flatten();
     for obj in state.cluster_objects.iter_mut().chain(pools) {
         obj.stamp(&labels, &annotations);
         if obj.role == Role::Namespace {
             continue;
         }
-        obj.object.metadata.namespace.get_or_insert_with(|| ns.clone());
+        obj.object
+            .metadata
+            .namespace
+            .get_or_insert_with(|| ns.clone());
         if let Some(owner) = owner {
             if obj.role != Role::ControlPlane {
                 obj.set_owner(owner);
@@ -174,5 +215,8 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerRefe
 }
 
 pub fn machine_management_disabled(hc: &HostedCluster) -> bool {
-    hc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION))
+    hc.metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION))
 }

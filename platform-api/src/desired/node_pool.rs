@@ -22,7 +22,10 @@ pub fn template_name(node_pool: &str, spec: &serde_json::Value) -> String {
 }
 
 /// Template and MachineDeployment for one pool; empty when the platform has no templates.
-pub fn objects(platform: &dyn Platform, ctx: &NodePoolContext<'_>) -> Result<Vec<DesiredObject>, PlatformError> {
+pub fn objects(
+    platform: &dyn Platform,
+    ctx: &NodePoolContext<'_>,
+) -> Result<Vec<DesiredObject>, PlatformError> {
     let hc: &HostedCluster = ctx.cluster.hosted_cluster;
     let np: &NodePool = ctx.node_pool;
     let namespace = ctx.cluster.control_plane_namespace;
@@ -34,10 +37,19 @@ pub fn objects(platform: &dyn Platform, ctx: &NodePoolContext<'_>) -> Result<Vec
     let spec = template.data.get("spec").cloned().unwrap_or_default();
     template.metadata.name = Some(template_name(&np_name, &spec));
     template.metadata.namespace = Some(namespace.to_string());
-    template.metadata.labels.get_or_insert_with(Default::default).insert(NODE_POOL_LABEL.into(), np_name.clone());
-    let template = DesiredObject::dynamic(Role::MachineTemplate, template)
-        .map_err(|reason| PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}")))?;
+    template
+        .metadata
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert(NODE_POOL_LABEL.into(), np_name.clone());
+    let template = DesiredObject::dynamic(Role::MachineTemplate, template).map_err(|reason| {
+        PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}"))
+    })?;
     let mut md = capi::machine_deployment(hc, np, namespace, &template);
-    md.object.metadata.labels.get_or_insert_with(Default::default).insert(NODE_POOL_LABEL.into(), np_name);
+    md.object
+        .metadata
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert(NODE_POOL_LABEL.into(), np_name);
     Ok(vec![template, md])
 }

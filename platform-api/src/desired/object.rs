@@ -39,15 +39,29 @@ impl DesiredObject {
         let mut value = serde_json::to_value(obj).expect("Kubernetes objects serialise to JSON");
         value["apiVersion"] = resource.api_version.clone().into();
         value["kind"] = resource.kind.clone().into();
-        let object: DynamicObject = serde_json::from_value(value).expect("a typed object is a valid dynamic object");
-        Self { role, resource, object, sensitive: false }
+        let object: DynamicObject =
+            serde_json::from_value(value).expect("a typed object is a valid dynamic object");
+        Self {
+            role,
+            resource,
+            object,
+            sensitive: false,
+        }
     }
 
     /// From a dynamic object that has `apiVersion` and `kind` set (platform-built CRs).
     pub fn dynamic(role: Role, object: DynamicObject) -> Result<Self, String> {
-        let types = object.types.clone().ok_or("object has no apiVersion/kind")?;
+        let types = object
+            .types
+            .clone()
+            .ok_or("object has no apiVersion/kind")?;
         let gvk = GroupVersionKind::try_from(&types).map_err(|e| e.to_string())?;
-        Ok(Self { role, resource: ApiResource::from_gvk(&gvk), object, sensitive: false })
+        Ok(Self {
+            role,
+            resource: ApiResource::from_gvk(&gvk),
+            object,
+            sensitive: false,
+        })
     }
 
     pub fn sensitive_if(mut self, sensitive: bool) -> Self {
@@ -83,14 +97,21 @@ impl DesiredObject {
     pub fn to_value(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(&self.object).expect("dynamic objects serialise");
         if let Some(obj) = v.as_object_mut() {
-            obj.insert("apiVersion".into(), self.resource.api_version.clone().into());
+            obj.insert(
+                "apiVersion".into(),
+                self.resource.api_version.clone().into(),
+            );
             obj.insert("kind".into(), self.resource.kind.clone().into());
         }
         v
     }
 
     /// Merges labels and annotations (existing keys win, so a builder can override).
-    pub(crate) fn stamp(&mut self, labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, String>) {
+    pub(crate) fn stamp(
+        &mut self,
+        labels: &BTreeMap<String, String>,
+        annotations: &BTreeMap<String, String>,
+    ) {
         let meta = &mut self.object.metadata;
         let l = meta.labels.get_or_insert_with(BTreeMap::new);
         for (k, v) in labels {
@@ -101,14 +122,20 @@ impl DesiredObject {
             a.entry(k.clone()).or_insert_with(|| v.clone());
         }
         if self.object.types.is_none() {
-            self.object.types =
-                Some(TypeMeta { api_version: self.resource.api_version.clone(), kind: self.resource.kind.clone() });
+            self.object.types = Some(TypeMeta {
+                api_version: self.resource.api_version.clone(),
+                kind: self.resource.kind.clone(),
+            });
         }
     }
 
     /// Adds an owner reference (only meaningful within the owner's namespace).
     pub fn set_owner(&mut self, owner: &OwnerReference) {
-        let refs = self.object.metadata.owner_references.get_or_insert_with(Vec::new);
+        let refs = self
+            .object
+            .metadata
+            .owner_references
+            .get_or_insert_with(Vec::new);
         if !refs.iter().any(|r| r.uid == owner.uid) {
             refs.push(owner.clone());
         }

@@ -14,7 +14,12 @@ const APP_LABEL: &str = "control-plane";
 
 fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
     let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect());
-    PolicyRule { api_groups: s(groups), resources: s(resources), verbs: verbs.iter().map(|v| v.to_string()).collect(), ..Default::default() }
+    PolicyRule {
+        api_groups: s(groups),
+        resources: s(resources),
+        verbs: verbs.iter().map(|v| v.to_string()).collect(),
+        ..Default::default()
+    }
 }
 
 /// What any CAPI infrastructure provider needs in its namespace: read the CAPI objects it
@@ -24,8 +29,16 @@ pub fn base_policy_rules() -> Vec<PolicyRule> {
     vec![
         rule(&[""], &["events"], &["create", "patch", "update"]),
         rule(&[""], &["secrets"], READ),
-        rule(&["cluster.x-k8s.io"], &["clusters", "machines", "machinesets", "machinedeployments"], READ),
-        rule(&["coordination.k8s.io"], &["leases"], &["get", "list", "watch", "create", "update", "patch"]),
+        rule(
+            &["cluster.x-k8s.io"],
+            &["clusters", "machines", "machinesets", "machinedeployments"],
+            READ,
+        ),
+        rule(
+            &["coordination.k8s.io"],
+            &["leases"],
+            &["get", "list", "watch", "create", "update", "patch"],
+        ),
     ]
 }
 
@@ -39,15 +52,29 @@ fn meta(namespace: &str, labels: &BTreeMap<String, String>) -> ObjectMeta {
 }
 
 /// ServiceAccount, Role, RoleBinding and Deployment, in apply order.
-pub fn provider_objects(namespace: &str, mut spec: DeploymentSpec, platform_rules: Vec<PolicyRule>) -> Vec<DesiredObject> {
+pub fn provider_objects(
+    namespace: &str,
+    mut spec: DeploymentSpec,
+    platform_rules: Vec<PolicyRule>,
+) -> Vec<DesiredObject> {
     let selector = BTreeMap::from([(APP_LABEL.to_string(), PROVIDER_NAME.to_string())]);
-    let sa = ServiceAccount { metadata: meta(namespace, &selector), ..Default::default() };
+    let sa = ServiceAccount {
+        metadata: meta(namespace, &selector),
+        ..Default::default()
+    };
     let mut rules = base_policy_rules();
     rules.extend(platform_rules);
-    let role = RbacRole { metadata: meta(namespace, &selector), rules: Some(rules) };
+    let role = RbacRole {
+        metadata: meta(namespace, &selector),
+        rules: Some(rules),
+    };
     let binding = RoleBinding {
         metadata: meta(namespace, &selector),
-        role_ref: RoleRef { api_group: Some("rbac.authorization.k8s.io".into()), kind: "Role".into(), name: PROVIDER_NAME.into() },
+        role_ref: RoleRef {
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            kind: "Role".into(),
+            name: PROVIDER_NAME.into(),
+        },
         subjects: Some(vec![Subject {
             kind: "ServiceAccount".into(),
             name: PROVIDER_NAME.into(),
@@ -57,13 +84,23 @@ pub fn provider_objects(namespace: &str, mut spec: DeploymentSpec, platform_rule
     };
 
     spec.replicas = Some(spec.replicas.unwrap_or(1));
-    spec.selector = LabelSelector { match_labels: Some(selector.clone()), ..Default::default() };
+    spec.selector = LabelSelector {
+        match_labels: Some(selector.clone()),
+        ..Default::default()
+    };
     let tmeta = spec.template.metadata.get_or_insert_with(Default::default);
-    tmeta.labels.get_or_insert_with(BTreeMap::new).extend(selector.clone());
+    tmeta
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .extend(selector.clone());
     if let Some(pod) = spec.template.spec.as_mut() {
         pod.service_account_name = Some(PROVIDER_NAME.into());
     }
-    let deployment = Deployment { metadata: meta(namespace, &selector), spec, status: None };
+    let deployment = Deployment {
+        metadata: meta(namespace, &selector),
+        spec,
+        status: None,
+    };
 
     vec![
         DesiredObject::typed(Role::CapiProvider, &sa),

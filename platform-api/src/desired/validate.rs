@@ -9,7 +9,8 @@ pub fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
 }
@@ -24,7 +25,9 @@ pub fn is_dns_domain(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
         })
 }
 
@@ -32,7 +35,11 @@ pub const NAME_FIX: &str = "use lowercase letters, digits and '-', starting and 
 
 pub fn check_name(path: &str, value: &str, errors: &mut FieldErrors) {
     if !is_dns1123_label(value) {
-        errors.push(FieldError::new(path, format!("{value:?} is not a valid name"), NAME_FIX));
+        errors.push(FieldError::new(
+            path,
+            format!("{value:?} is not a valid name"),
+            NAME_FIX,
+        ));
     }
 }
 
@@ -52,19 +59,35 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
         ));
     }
     if hc.spec.release.image.trim().is_empty() {
-        errors.push(FieldError::new("spec.release.image", "is empty", "set the OpenShift release image (--release-image)"));
+        errors.push(FieldError::new(
+            "spec.release.image",
+            "is empty",
+            "set the OpenShift release image (--release-image)",
+        ));
     }
     if hc.spec.pull_secret.name.is_empty() {
-        errors.push(FieldError::new("spec.pullSecret.name", "is empty", "name the Secret that holds the pull secret (--pull-secret)"));
+        errors.push(FieldError::new(
+            "spec.pullSecret.name",
+            "is empty",
+            "name the Secret that holds the pull secret (--pull-secret)",
+        ));
     }
     if let Some(id) = hc.spec.infra_id.as_deref().filter(|s| !s.is_empty()) {
         if !is_dns1123_subdomain(id) || id.contains('.') {
-            errors.push(FieldError::new("spec.infraID", format!("{id:?} is not a valid infrastructure ID"), NAME_FIX));
+            errors.push(FieldError::new(
+                "spec.infraID",
+                format!("{id:?} is not a valid infrastructure ID"),
+                NAME_FIX,
+            ));
         }
     }
     let base = &hc.spec.dns.base_domain;
     if !base.is_empty() && !is_dns_domain(base) {
-        errors.push(FieldError::new("spec.dns.baseDomain", format!("{base:?} is not a DNS domain"), "use a domain such as example.com"));
+        errors.push(FieldError::new(
+            "spec.dns.baseDomain",
+            format!("{base:?} is not a DNS domain"),
+            "use a domain such as example.com",
+        ));
     }
     if hc.spec.services.len() < 4 {
         errors.push(FieldError::new(
@@ -79,33 +102,59 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
 /// Checks the NodePool fields every platform relies on.
 pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
-    check_name("metadata.name", np.metadata.name.as_deref().unwrap_or_default(), &mut errors);
+    check_name(
+        "metadata.name",
+        np.metadata.name.as_deref().unwrap_or_default(),
+        &mut errors,
+    );
     let hc_name = hc.metadata.name.as_deref().unwrap_or_default();
     if np.spec.cluster_name != hc_name {
         errors.push(FieldError::new(
             "spec.clusterName",
-            format!("is {:?} but this pool is being built for HostedCluster {hc_name:?}", np.spec.cluster_name),
+            format!(
+                "is {:?} but this pool is being built for HostedCluster {hc_name:?}",
+                np.spec.cluster_name
+            ),
             "set spec.clusterName to the HostedCluster's name",
         ));
     }
     if np.spec.release.image.trim().is_empty() {
-        errors.push(FieldError::new("spec.release.image", "is empty", "set the OpenShift release image"));
+        errors.push(FieldError::new(
+            "spec.release.image",
+            "is empty",
+            "set the OpenShift release image",
+        ));
     }
     if let Some(r) = np.spec.replicas.filter(|r| *r < 0) {
-        errors.push(FieldError::new("spec.replicas", format!("is {r}"), "use 0 or more"));
+        errors.push(FieldError::new(
+            "spec.replicas",
+            format!("is {r}"),
+            "use 0 or more",
+        ));
     }
     if let Some(a) = np.spec.auto_scaling {
         if np.spec.replicas.is_some() {
-            errors.push(FieldError::new("spec.autoScaling", "is set together with spec.replicas", "set one of them"));
+            errors.push(FieldError::new(
+                "spec.autoScaling",
+                "is set together with spec.replicas",
+                "set one of them",
+            ));
         }
         if a.min < 1 || a.max < a.min {
-            errors.push(FieldError::new("spec.autoScaling", format!("min {} max {}", a.min, a.max), "use 1 <= min <= max"));
+            errors.push(FieldError::new(
+                "spec.autoScaling",
+                format!("min {} max {}", a.min, a.max),
+                "use 1 <= min <= max",
+            ));
         }
     }
     if np.spec.platform.type_ != hc.spec.platform.type_ {
         errors.push(FieldError::new(
             "spec.platform.type",
-            format!("is {:?} but the HostedCluster's is {:?}", np.spec.platform.type_, hc.spec.platform.type_),
+            format!(
+                "is {:?} but the HostedCluster's is {:?}",
+                np.spec.platform.type_, hc.spec.platform.type_
+            ),
             "use the HostedCluster's platform type",
         ));
     }

@@ -12,8 +12,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(path: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self { path: path.into(), message: message.into(), fix: fix.into() }
+    pub fn new(
+        path: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+            fix: fix.into(),
+        }
     }
 }
 
@@ -75,15 +83,28 @@ pub enum PlatformError {
     #[error(
         "credentials Secret {namespace}/{name} not found: create it (keys {expected_keys}) or fix the reference at {reference_path}"
     )]
-    CredentialsNotFound { namespace: String, name: String, expected_keys: String, reference_path: String },
+    CredentialsNotFound {
+        namespace: String,
+        name: String,
+        expected_keys: String,
+        reference_path: String,
+    },
     #[error("credentials Secret {namespace}/{name} is unusable: {reason}")]
-    CredentialsInvalid { namespace: String, name: String, reason: String },
+    CredentialsInvalid {
+        namespace: String,
+        name: String,
+        reason: String,
+    },
     /// The platform built something malformed: a bug in the platform crate, not in the input.
     #[error("platform bug: {0}")]
     Bug(String),
     /// Talking to the platform's own API failed (cleanup hooks).
     #[error("{platform} API: {message}")]
-    Api { platform: String, message: String, retryable: bool },
+    Api {
+        platform: String,
+        message: String,
+        retryable: bool,
+    },
 }
 
 impl PlatformError {

@@ -33,7 +33,10 @@ pub struct KonnectivityAgentSettings {
 
 impl Default for KonnectivityAgentSettings {
     fn default() -> Self {
-        Self { host_network: true, extra_args: Vec::new() }
+        Self {
+            host_network: true,
+            extra_args: Vec::new(),
+        }
     }
 }
 
@@ -48,7 +51,10 @@ impl OpenShiftVersion {
     /// Parses the version out of a release image reference such as
     /// `quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64`. `None` if the tag says nothing.
     pub fn from_release_image(image: &str) -> Option<Self> {
-        let tag = image.rsplit_once(':').map(|(_, t)| t).filter(|t| !t.contains('/'))?;
+        let tag = image
+            .rsplit_once(':')
+            .map(|(_, t)| t)
+            .filter(|t| !t.contains('/'))?;
         let mut parts = tag.split(['.', '-']);
         let major = parts.next()?.parse().ok()?;
         let minor = parts.next()?.parse().ok()?;

@@ -16,7 +16,11 @@ pub struct SecretData {
 
 impl SecretData {
     pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
-        Self { namespace: namespace.into(), name: name.into(), data: BTreeMap::new() }
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+            data: BTreeMap::new(),
+        }
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Vec<u8>>) -> Self {
@@ -34,8 +38,12 @@ impl SecretData {
 
     /// From a `core/v1` Secret, merging `stringData` over `data` like the API server does.
     pub fn from_secret(secret: &k8s_openapi::api::core::v1::Secret) -> Self {
-        let mut data: BTreeMap<String, Vec<u8>> =
-            secret.data.iter().flatten().map(|(k, v)| (k.clone(), v.0.clone())).collect();
+        let mut data: BTreeMap<String, Vec<u8>> = secret
+            .data
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .collect();
         for (k, v) in secret.string_data.iter().flatten() {
             data.insert(k.clone(), v.clone().into_bytes());
         }
@@ -104,7 +112,12 @@ pub struct ClusterContext<'a> {
 
 impl ClusterContext<'_> {
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.hosted_cluster.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+        self.hosted_cluster
+            .metadata
+            .annotations
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
     }
 }
 

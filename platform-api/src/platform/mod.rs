@@ -7,8 +7,12 @@ pub mod hooks;
 pub mod inputs;
 
 pub use error::{FieldError, FieldErrors, PlatformError};
-pub use hooks::{ImageRegistryStorage, IngressPublishingStrategy, KonnectivityAgentSettings, OpenShiftVersion};
-pub use inputs::{ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings};
+pub use hooks::{
+    ImageRegistryStorage, IngressPublishingStrategy, KonnectivityAgentSettings, OpenShiftVersion,
+};
+pub use inputs::{
+    ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings,
+};
 
 use crate::api::{HostedCluster, NodePool};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
@@ -57,7 +61,11 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     fn validate_hosted_cluster(&self, hosted_cluster: &HostedCluster) -> Result<(), FieldErrors>;
 
     /// Checks the platform section of a NodePool. Paths start at the object root.
-    fn validate_node_pool(&self, hosted_cluster: &HostedCluster, node_pool: &NodePool) -> Result<(), FieldErrors>;
+    fn validate_node_pool(
+        &self,
+        hosted_cluster: &HostedCluster,
+        node_pool: &NodePool,
+    ) -> Result<(), FieldErrors>;
 
     /// The Secret (in the HostedCluster's namespace) holding platform credentials, if the
     /// platform has one. The caller reads it and passes it back in [`ClusterContext::credentials`].
@@ -77,7 +85,10 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
 
     /// The CAPI provider's Deployment spec. The caller sets name, labels, selector and service
     /// account. `None` for platforms without a CAPI provider.
-    fn capi_provider_deployment_spec(&self, ctx: &ClusterContext<'_>) -> Result<Option<DeploymentSpec>, PlatformError>;
+    fn capi_provider_deployment_spec(
+        &self,
+        ctx: &ClusterContext<'_>,
+    ) -> Result<Option<DeploymentSpec>, PlatformError>;
 
     /// Rules the provider needs beyond the base CAPI provider rules, in the control-plane namespace.
     fn capi_provider_policy_rules(&self) -> Vec<PolicyRule> {
@@ -87,15 +98,25 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// The machine template for a NodePool (e.g. MaasMachineTemplate), with `apiVersion`, `kind`
     /// and `spec` set. The caller names it after the pool and a hash of the spec, because
     /// providers treat templates as immutable.
-    fn machine_template(&self, ctx: &NodePoolContext<'_>) -> Result<Option<DynamicObject>, PlatformError>;
+    fn machine_template(
+        &self,
+        ctx: &NodePoolContext<'_>,
+    ) -> Result<Option<DynamicObject>, PlatformError>;
 
     /// Objects to delete when credentials are torn down. A missing object is fine.
-    fn credential_objects(&self, _hosted_cluster: &HostedCluster, _control_plane_namespace: &str) -> Vec<ObjectRef> {
+    fn credential_objects(
+        &self,
+        _hosted_cluster: &HostedCluster,
+        _control_plane_namespace: &str,
+    ) -> Vec<ObjectRef> {
         Vec::new()
     }
 
     /// Releases machines this cluster allocated that CAPI did not clean up. Optional.
-    async fn cleanup_orphaned_machines(&self, _ctx: &CleanupContext<'_>) -> Result<CleanupOutcome, PlatformError> {
+    async fn cleanup_orphaned_machines(
+        &self,
+        _ctx: &CleanupContext<'_>,
+    ) -> Result<CleanupOutcome, PlatformError> {
         Ok(CleanupOutcome::default())
     }
 

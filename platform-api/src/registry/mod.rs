@@ -32,18 +32,30 @@ macro_rules! register_platform {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
-    #[error("platform {name:?} is registered more than once; each platform crate must register a unique type")]
+    #[error(
+        "platform {name:?} is registered more than once; each platform crate must register a unique type"
+    )]
     Duplicate { name: &'static str },
     #[error(
         "platform registered as {registered:?} reports type {reported:?}; the registration name must equal Platform::platform_type()"
     )]
-    NameMismatch { registered: &'static str, reported: &'static str },
+    NameMismatch {
+        registered: &'static str,
+        reported: &'static str,
+    },
     #[error("unknown platform type {requested:?}; known platform types: {}", known_list(.known))]
-    Unknown { requested: String, known: Vec<&'static str> },
+    Unknown {
+        requested: String,
+        known: Vec<&'static str>,
+    },
 }
 
 fn known_list(known: &[&'static str]) -> String {
-    if known.is_empty() { "none (no platform crate is linked into this binary)".into() } else { known.join(", ") }
+    if known.is_empty() {
+        "none (no platform crate is linked into this binary)".into()
+    } else {
+        known.join(", ")
+    }
 }
 
 /// All linked platforms, by type.
@@ -53,12 +65,17 @@ pub struct Registry {
 
 impl Registry {
     /// Builds a registry from explicit registrations (tests use this for the duplicate checks).
-    pub fn from_registrations<'a>(regs: impl IntoIterator<Item = &'a PlatformRegistration>) -> Result<Self, RegistryError> {
+    pub fn from_registrations<'a>(
+        regs: impl IntoIterator<Item = &'a PlatformRegistration>,
+    ) -> Result<Self, RegistryError> {
         let mut platforms: BTreeMap<&'static str, Box<dyn Platform>> = BTreeMap::new();
         for reg in regs {
             let platform = (reg.constructor)();
             if platform.platform_type() != reg.name {
-                return Err(RegistryError::NameMismatch { registered: reg.name, reported: platform.platform_type() });
+                return Err(RegistryError::NameMismatch {
+                    registered: reg.name,
+                    reported: platform.platform_type(),
+                });
             }
             if platforms.insert(reg.name, platform).is_some() {
                 return Err(RegistryError::Duplicate { name: reg.name });
@@ -72,7 +89,10 @@ impl Registry {
         self.platforms
             .get(platform_type)
             .map(|p| dyn_clone::clone_box(&**p))
-            .ok_or_else(|| RegistryError::Unknown { requested: platform_type.to_string(), known: self.names() })
+            .ok_or_else(|| RegistryError::Unknown {
+                requested: platform_type.to_string(),
+                known: self.names(),
+            })
     }
 
     /// Borrowing variant of [`Registry::get`].
@@ -80,7 +100,10 @@ impl Registry {
         self.platforms
             .get(platform_type)
             .map(|p| &**p)
-            .ok_or_else(|| RegistryError::Unknown { requested: platform_type.to_string(), known: self.names() })
+            .ok_or_else(|| RegistryError::Unknown {
+                requested: platform_type.to_string(),
+                known: self.names(),
+            })
     }
 
     /// Registered types, sorted.
@@ -96,7 +119,10 @@ impl Registry {
 /// The process-wide registry of every platform linked into this binary, built on first use.
 pub fn registry() -> Result<&'static Registry, RegistryError> {
     static REGISTRY: OnceLock<Result<Registry, RegistryError>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Registry::from_registrations(inventory::iter::<PlatformRegistration>)).as_ref().map_err(Clone::clone)
+    REGISTRY
+        .get_or_init(|| Registry::from_registrations(inventory::iter::<PlatformRegistration>))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// Shorthand for `registry()?.get(platform_type)`.
