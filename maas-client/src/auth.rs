@@ -119,7 +119,7 @@ impl ApiKey {
         }
         // Longest first, so a part that contains another is removed whole.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        let mut out = text.to_string();
+        let mut out = scrub_expected_signature(text);
         for needle in needles.iter().filter(|n| !n.is_empty()) {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), "<redacted>");
@@ -151,6 +151,24 @@ impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.consumer_hint())
     }
+}
+
+/// MAAS's 401 for a wrong token secret quotes the signature it *expected*, which for
+/// PLAINTEXT is `&` + the real token secret: a secret we never held, so the key-part
+/// replacement cannot catch it. Cut every such quote up to the end of its line.
+fn scrub_expected_signature(text: &str) -> String {
+    const MARKER: &str = "signature base string:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(MARKER) {
+        let after = i + MARKER.len();
+        out.push_str(&rest[..after]);
+        out.push_str(" <redacted>");
+        rest = &rest[after..];
+        rest = &rest[rest.find(['\n', '\r']).unwrap_or(rest.len())..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// RFC 3986 percent-encoding as OAuth 1.0a requires: only unreserved
@@ -258,6 +276,17 @@ mod tests {
         let ts_start = a.find("oauth_timestamp=\"").unwrap() + 17;
         let ts: u64 = a[ts_start..].split('"').next().unwrap().parse().unwrap();
         assert!(now.abs_diff(ts) < 60, "timestamp {ts} vs now {now}");
+    }
+
+    #[test]
+    fn redact_removes_the_expected_signature_maas_quotes() {
+        let key = ApiKey::parse("ck:tk:wrong").unwrap();
+        let text = "Invalid signature. Expected signature base string: &REAL%2Fsecret\nnext line";
+        let shown = key.redact(text);
+        assert_eq!(
+            shown,
+            "Invalid signature. Expected signature base string: <redacted>\nnext line"
+        );
     }
 
     #[test]

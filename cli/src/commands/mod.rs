@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod destroy;
+pub mod maas;
 pub mod maas_create;
 pub mod render;
 
@@ -25,4 +26,7 @@ pub enum Command {
     Destroy(destroy::DestroyCommand),
     /// Print every object the operator would apply for the HostedClusters in a file.
     Render(render::RenderArgs),
+    /// Check a MAAS, manage its LXD VM hosts, or serve a simulated MAAS.
+    #[command(subcommand)]
+    Maas(maas::MaasCommand),
 }

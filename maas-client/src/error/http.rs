@@ -61,6 +61,12 @@ impl HttpFailure<'_> {
                 status: 410,
                 message,
             },
+            503 if retry_after.is_none()
+                && operation.object() == ObjectKind::VmHost
+                && is_pod_problem(&message) =>
+            {
+                MaasError::VmHostRefused { operation, message }
+            }
             429 | 502 | 503 | 504 => MaasError::Unavailable {
                 operation,
                 status: self.status,
@@ -142,6 +148,13 @@ fn is_no_machine_available(message: &str) -> bool {
     message.starts_with("No machine available")
         || message.starts_with("No available machine")
         || (message.starts_with("No machine with") && message.contains("available"))
+}
+
+/// MAAS's PodProblem text for a compose the host cannot hold (sent as 503).
+/// Only this one is a verdict: "Failed talking to VM host" may be a host
+/// that is rebooting, so it stays a retryable outage.
+fn is_pod_problem(message: &str) -> bool {
+    message.starts_with("Unable to compose")
 }
 
 /// MAAS's body as one readable line: outer quotes from `repr()` dropped,

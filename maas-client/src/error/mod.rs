@@ -118,6 +118,15 @@ pub enum MaasError {
         message: String,
     },
 
+    /// HTTP 503 from a VM host call whose text is MAAS's PodProblem "Unable
+    /// to compose": the VM does not fit the host. A verdict on this request,
+    /// not an outage, so it is not retried.
+    #[error("{operation}: MAAS refused: {message}")]
+    VmHostRefused {
+        operation: Operation,
+        message: String,
+    },
+
     /// HTTP 502/503/504/429: MAAS or a rack controller is busy or down.
     #[error("{operation}: MAAS is temporarily unavailable (HTTP {status}): {message}{}", retry_text(*retry_after))]
     Unavailable {
@@ -181,6 +190,7 @@ impl MaasError {
             Self::NotFound { .. } => Some(404),
             Self::BadRequest { .. } => Some(400),
             Self::NoMachineMatches { .. } | Self::Conflict { .. } => Some(409),
+            Self::VmHostRefused { .. } => Some(503),
             Self::VmHostsUnsupported { status, .. }
             | Self::Unavailable { status, .. }
             | Self::Http { status, .. } => Some(*status),
@@ -213,6 +223,7 @@ impl MaasError {
             | Self::NoMachineMatches { operation, .. }
             | Self::Conflict { operation, .. }
             | Self::VmHostsUnsupported { operation, .. }
+            | Self::VmHostRefused { operation, .. }
             | Self::Unavailable { operation, .. }
             | Self::Http { operation, .. }
             | Self::Decode { operation, .. } => Some(operation),

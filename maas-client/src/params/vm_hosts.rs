@@ -68,7 +68,9 @@ impl RegisterLxdHost {
                 if password.is_empty() {
                     return Err("the LXD trust password is empty".into());
                 }
-                pairs.put("power_pass", password.expose())
+                // MAAS's form takes the LXD driver's setting names; the
+                // docstring's `power_pass` is virsh's and is ignored for lxd.
+                pairs.put("password", password.expose())
             }
             LxdAuth::Certificate { certificate, key } => {
                 if certificate.trim().is_empty() || key.is_empty() {
@@ -356,7 +358,7 @@ mod tests {
                 ("type", "lxd".to_string()),
                 ("power_address", "10.0.0.5:8443".to_string()),
                 ("project", "capi".to_string()),
-                ("power_pass", "trust-me-123".to_string()),
+                ("password", "trust-me-123".to_string()),
                 ("tags", "cp,lxd".to_string()),
             ]
         );
@@ -371,7 +373,7 @@ mod tests {
         );
         let form = cert.to_form().unwrap();
         assert!(form.contains(&("key", "PRIVATE-KEY-BYTES".to_string())));
-        assert!(!form.iter().any(|(k, _)| *k == "power_pass"));
+        assert!(!form.iter().any(|(k, _)| *k == "password"));
         assert!(!format!("{cert:?}").contains("PRIVATE-KEY-BYTES"));
 
         let empty = RegisterLxdHost::new(" ", LxdAuth::AlreadyTrusted);

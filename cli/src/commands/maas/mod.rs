@@ -1,0 +1,36 @@
+//! `hosted-cluster maas ...`: talk to a MAAS directly, to check that a cluster's MAAS is usable
+//! before creating one, to manage the LXD VM hosts its workers are composed on, and to serve a
+//! simulated MAAS for demos. One file per command; the MAAS logic lives in maas-client.
+
+pub mod check;
+pub mod compose;
+pub mod credentials;
+pub mod hosts_table;
+pub mod register;
+pub mod remove;
+pub mod report;
+pub mod simulate;
+pub mod vm_hosts;
+
+use crate::error::Result;
+use clap::Subcommand;
+use std::io::Write;
+
+#[derive(Subcommand, Debug)]
+pub enum MaasCommand {
+    /// Serve a simulated MAAS 3.7 on 127.0.0.1 until Ctrl-C (prints its URL and API keys).
+    Simulate(simulate::SimulateArgs),
+    /// Check that MAAS is reachable and the API key works; report what it offers.
+    Check(check::CheckArgs),
+    /// List, compose on, register and delete LXD VM hosts.
+    #[command(subcommand, name = "vm-hosts")]
+    VmHosts(vm_hosts::VmHostsCommand),
+}
+
+pub async fn run(cmd: &MaasCommand, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    match cmd {
+        MaasCommand::Simulate(args) => simulate::run(args).await,
+        MaasCommand::Check(args) => check::run(args, out, err).await,
+        MaasCommand::VmHosts(cmd) => vm_hosts::run(cmd, out).await,
+    }
+}
