@@ -2,9 +2,77 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::server::lock;
 use crate::{Inventory, InventoryError, SimOptions, Simulator};
+
+/// The simulator's flags, shared by the `maas-simulator` binary and `hosted-cluster maas
+/// simulate` (both flatten it), so the two never drift apart.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimulateArgs {
+    /// Port on 127.0.0.1 (MAAS's own default is 5240).
+    #[arg(long, default_value_t = 5240)]
+    pub port: u16,
+    /// Inventory file (YAML, or JSON with a .json extension); the built-in lab otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// How long deploying takes: 2s, 500ms, 1m, or seconds (0 = done by the next request).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub deploy_time: Duration,
+    /// How long releasing takes.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub release_time: Duration,
+    /// How long commissioning takes (composed VMs are Ready at once when 0).
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub commission_time: Duration,
+    /// Answer vm-hosts/ and pods/ with 410 Gone, as MAAS does since VM hosts were removed.
+    #[arg(long)]
+    pub vm_hosts_removed: bool,
+    /// Make allocate answer 409 instead of composing a VM when no machine matches.
+    #[arg(long)]
+    pub no_allocate_compose: bool,
+}
+
+impl SimulateArgs {
+    pub fn options(&self) -> SimOptions {
+        SimOptions {
+            deploy_time: self.deploy_time,
+            release_time: self.release_time,
+            commission_time: self.commission_time,
+            vm_hosts_removed: self.vm_hosts_removed,
+            allocate_composes: !self.no_allocate_compose,
+            ..SimOptions::default()
+        }
+    }
+
+    /// Serve until Ctrl-C, as the flags say.
+    pub async fn run(&self) -> Result<(), CliError> {
+        run_cli(self.port, self.inventory.clone(), self.options()).await
+    }
+}
+
+/// `2s`, `500ms`, `1m`, `1.5` (seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    match number.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => {
+            Ok(Duration::from_secs_f64(value * scale))
+        }
+        _ => Err(format!(
+            "{text:?} is not a duration such as 2s, 500ms or 1m"
+        )),
+    }
+}
 
 /// Why `run_cli` stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -68,4 +136,19 @@ pub async fn run_cli(
     tokio::signal::ctrl_c().await.map_err(CliError::Signal)?;
     sim.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
 }
