@@ -45,6 +45,7 @@ where
             destroy::DestroyPlatform::Maas(args) => destroy::run(args, out).await,
         },
         Command::Render(args) => commands::render::run(args, out, err),
+        Command::Install(args) => commands::install::run(args, out),
         Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,
     };
     match result {

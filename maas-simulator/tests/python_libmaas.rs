@@ -22,9 +22,12 @@ async fn python_libmaas_scenario() {
             Ok("true"),
             "LIBMAAS_PYTHON must be set in CI (maas-simulator/tests/python/setup_venv.sh)"
         );
-        eprintln!(
+        // Straight to the stderr handle: libtest captures eprintln!, and a skip must show.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n*** SKIPPED python_libmaas_scenario: set LIBMAAS_PYTHON=/path/to/venv/bin/python \
-             (create it with maas-simulator/tests/python/setup_venv.sh; see maas-simulator/README.md) ***\n"
+             (create it with maas-simulator/tests/python/setup_venv.sh; see README.md) ***\n"
         );
         return;
     };

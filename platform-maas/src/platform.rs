@@ -12,8 +12,8 @@ use kube::api::DynamicObject;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
-    ClusterContext, FieldErrors, ImageRegistryStorage, NodePoolContext, ObjectRef,
-    OpenShiftVersion, Platform, PlatformError,
+    CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
+    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
 };
 use schemars::{Schema, SchemaGenerator};
 
@@ -183,6 +183,19 @@ impl Platform for Maas {
             namespace: control_plane_namespace.into(),
             name: CONTROL_PLANE_SECRET_NAME.into(),
         }]
+    }
+
+    /// TODO: release machines CAPMAAS allocated but did not give back. Nothing is released yet,
+    /// on purpose: this hook runs after the CAPI Cluster is gone, when the MaasMachines (and
+    /// their `systemID`s) are gone too, and CAPMAAS leaves no per-cluster marker in MAAS (no
+    /// `agent_name`, no tag) that would let us find them without risking someone else's bare
+    /// metal. Doing it safely needs the system IDs recorded before teardown (e.g. in the
+    /// HostedCluster's status); then `maas_client::MaasClient::release` does the rest.
+    async fn cleanup_orphaned_machines(
+        &self,
+        _ctx: &CleanupContext<'_>,
+    ) -> Result<CleanupOutcome, PlatformError> {
+        Ok(CleanupOutcome::default())
     }
 
     /// OpenShift's Infrastructure API has no MAAS type (4.19 rejects unknown values), so the

@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod destroy;
+pub mod install;
 pub mod maas;
 pub mod maas_create;
 pub mod render;
@@ -26,6 +27,8 @@ pub enum Command {
     Destroy(destroy::DestroyCommand),
     /// Print every object the operator would apply for the HostedClusters in a file.
     Render(render::RenderArgs),
+    /// Install the operator: `--render` prints its CRDs, RBAC and Deployment.
+    Install(install::InstallArgs),
     /// Check a MAAS, manage its LXD VM hosts, or serve a simulated MAAS.
     #[command(subcommand)]
     Maas(maas::MaasCommand),

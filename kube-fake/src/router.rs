@@ -1,0 +1,222 @@
+//! Parses an HTTP request into a resource target and dispatches it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use http::Method;
+use serde_json::Value;
+
+use crate::discovery;
+use crate::ops;
+use crate::record::RecordedRequest;
+use crate::resources::{Registry, ResourceInfo};
+use crate::status::ApiError;
+use crate::store::State;
+
+/// A request, its body read.
+pub(crate) struct Req {
+    pub method: Method,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub content_type: String,
+    pub accept: String,
+    pub body: Bytes,
+}
+
+impl Req {
+    pub fn q(&self, k: &str) -> Option<&str> {
+        self.query
+            .get(k)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn flag(&self, k: &str) -> bool {
+        matches!(self.q(k), Some("true" | "1"))
+    }
+
+    pub fn json(&self) -> Result<Value, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })
+    }
+
+    /// `dryRun=All` in the query or `dryRun: ["All"]` in the body.
+    pub fn dry_run(&self) -> bool {
+        self.q("dryRun") == Some("All")
+            || serde_json::from_slice::<Value>(&self.body)
+                .ok()
+                .and_then(|b| b.get("dryRun").cloned())
+                .and_then(|d| d.as_array().cloned())
+                .is_some_and(|a| a.iter().any(|v| v == "All"))
+    }
+
+    pub fn manager(&self) -> String {
+        self.q("fieldManager").unwrap_or("unknown").to_string()
+    }
+}
+
+/// What the handler answers.
+pub(crate) enum Reply {
+    Json(u16, Value),
+    Watch(BoxStream<'static, Bytes>),
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Self {
+        Reply::Json(e.code, e.to_status())
+    }
+}
+
+/// The resource a URL names.
+pub(crate) struct Target {
+    pub info: ResourceInfo,
+    pub version: String,
+    pub ns: Option<String>,
+    pub name: Option<String>,
+    /// `Some("status")` for the status subresource.
+    pub sub: Option<String>,
+}
+
+impl Target {
+    pub fn ns_or_empty(&self) -> &str {
+        self.ns.as_deref().unwrap_or("")
+    }
+}
+
+/// Parses `/api/v1/...` and `/apis/{group}/{version}/...`; `Ok(None)` for discovery paths.
+pub(crate) fn parse_target(reg: &Registry, path: &str) -> Result<Option<Target>, ApiError> {
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let (group, version, rest) = match segs.as_slice() {
+        ["api", v, rest @ ..] => ("", *v, rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Ok(None),
+    };
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let namespaced_path = rest[0] == "namespaces"
+        && rest.len() >= 3
+        && !(rest.len() == 3 && matches!(rest[2], "status" | "finalize"));
+    let (ns, rest) = if namespaced_path {
+        (Some(rest[1].to_string()), &rest[2..])
+    } else {
+        (None, rest)
+    };
+    if rest.len() > 3 {
+        return Err(ApiError::no_resource());
+    }
+    let info = reg
+        .find(group, version, rest[0])
+        .cloned()
+        .ok_or_else(ApiError::no_resource)?;
+    let name = rest.get(1).map(|s| s.to_string());
+    let sub = rest.get(2).map(|s| s.to_string());
+    if (ns.is_some() && !info.namespaced) || (info.namespaced && ns.is_none() && name.is_some()) {
+        return Err(ApiError::no_resource());
+    }
+    if let Some(sub) = &sub
+        && (sub != "status" || !info.status_subresource)
+    {
+        return Err(ApiError::no_resource());
+    }
+    Ok(Some(Target {
+        info,
+        version: version.to_string(),
+        ns,
+        name,
+        sub,
+    }))
+}
+
+pub(crate) fn record(req: &Req) -> RecordedRequest {
+    RecordedRequest {
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        content_type: Some(req.content_type.clone()).filter(|c| !c.is_empty()),
+        field_manager: req.q("fieldManager").map(str::to_string),
+        dry_run: req.dry_run(),
+        force: req.flag("force"),
+        body: serde_json::from_slice(&req.body).ok(),
+    }
+}
+
+/// Records the request, applies injected faults, and routes it.
+pub(crate) fn handle(state: &Arc<Mutex<State>>, req: Req) -> Reply {
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    st.requests.push(record(&req));
+    if let Some(f) = st
+        .faults
+        .iter_mut()
+        .find(|f| f.matches(req.method.as_str(), &req.path))
+    {
+        f.remaining -= 1;
+        let code = f.status;
+        st.faults.retain(|f| f.remaining > 0);
+        return ApiError::for_code(
+            code,
+            format!("injected fault for {} {}", req.method, req.path),
+        )
+        .into();
+    }
+    let target = match parse_target(&st.registry, &req.path) {
+        Ok(Some(t)) => t,
+        Ok(None) => return discovery::handle(&st, &req),
+        Err(e) => return e.into(),
+    };
+    let result = match (&req.method, target.name.is_some()) {
+        (&Method::GET, false) if req.flag("watch") => {
+            drop(st);
+            return ops::watch(state, &req, target).unwrap_or_else(Reply::from);
+        }
+        (&Method::GET, false) => ops::list(&st, &req, &target),
+        (&Method::GET, true) => ops::get(&st, &target),
+        (&Method::POST, false) => ops::create(&mut st, &req, &target),
+        (&Method::PUT, true) => ops::replace(&mut st, &req, &target),
+        (&Method::PATCH, true) => ops::patch(&mut st, &req, &target),
+        (&Method::DELETE, true) => ops::delete(&mut st, &req, &target),
+        (&Method::DELETE, false) => ops::delete_collection(&mut st, &req, &target),
+        _ => Err(ApiError::method_not_allowed()),
+    };
+    match result {
+        Ok(Reply::Json(code, body)) if req.accept.contains("as=PartialObjectMetadata") => {
+            Reply::Json(code, partial_reply(body))
+        }
+        Ok(reply) => reply,
+        Err(e) => e.into(),
+    }
+}
+
+/// An object as `PartialObjectMetadata` (what metadata-only requests get).
+pub(crate) fn partial(obj: Value) -> Value {
+    if obj.get("kind").and_then(Value::as_str) == Some("Status") {
+        return obj;
+    }
+    serde_json::json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata").cloned().unwrap_or_default(),
+    })
+}
+
+/// A list or object reply as `PartialObjectMetadata[List]`.
+fn partial_reply(mut body: Value) -> Value {
+    match body.get_mut("items").and_then(Value::as_array_mut) {
+        Some(items) => {
+            for item in items.iter_mut() {
+                *item = partial(item.take());
+            }
+            body["kind"] = serde_json::json!("PartialObjectMetadataList");
+            body["apiVersion"] = serde_json::json!("meta.k8s.io/v1");
+            body
+        }
+        None => partial(body),
+    }
+}

@@ -1,0 +1,302 @@
+//! Pure builders for `hosted-cluster install --render`: our CRDs, the operator's Namespace,
+//! ServiceAccount, least-privilege RBAC and Deployment. The CLI prints them.
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, Namespace,
+    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile,
+    SecurityContext, ServiceAccount,
+};
+use k8s_openapi::api::rbac::v1::{
+    ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use platform_api::Registry;
+use platform_api::desired::provider::base_policy_rules;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub const NAME: &str = crate::names::CONTROLLER_NAME;
+pub const DEFAULT_NAMESPACE: &str = "hypershift";
+pub const DEFAULT_IMAGE: &str = "quay.io/hosted-cluster/hosted-cluster-operator:latest";
+pub const METRICS_PORT: i32 = 8080;
+
+#[derive(Clone, Debug)]
+pub struct InstallOptions {
+    pub namespace: String,
+    pub image: String,
+    pub replicas: i32,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        Self {
+            namespace: DEFAULT_NAMESPACE.into(),
+            image: DEFAULT_IMAGE.into(),
+            replicas: 1,
+        }
+    }
+}
+
+fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect());
+    PolicyRule {
+        api_groups: s(groups),
+        resources: s(resources),
+        verbs: verbs.iter().map(|v| v.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+// Server-side apply is a PATCH; when the object does not exist yet the API server also checks
+// `create`. Reads are `list`/`get` for the live state and `watch` only where a watch runs.
+const APPLY: &[&str] = &["get", "list", "create", "patch", "delete"];
+
+/// Exactly what the operator does, cluster-wide (control-plane namespaces are created at run
+/// time, so a namespaced Role cannot cover them).
+pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
+    let mut rules = vec![
+        // Watched, finalizer added/removed (JSON patch), status written.
+        rule(
+            &["hypershift.openshift.io"],
+            &["hostedclusters"],
+            &["get", "list", "watch", "patch"],
+        ),
+        rule(
+            &["hypershift.openshift.io"],
+            &["hostedclusters/status"],
+            &["patch"],
+        ),
+        // Watched (mapped to their cluster), deleted on teardown, status written.
+        rule(
+            &["hypershift.openshift.io"],
+            &["nodepools"],
+            &["get", "list", "watch", "delete"],
+        ),
+        rule(
+            &["hypershift.openshift.io"],
+            &["nodepools/status"],
+            &["patch"],
+        ),
+        // Applied, read for the endpoint, watched, deleted.
+        rule(
+            &["hypershift.openshift.io"],
+            &["hostedcontrolplanes"],
+            &["get", "list", "watch", "create", "patch", "delete"],
+        ),
+        // Owner references with blockOwnerDeletion need update on the owner's finalizers.
+        rule(
+            &["hypershift.openshift.io"],
+            &["hostedcontrolplanes/finalizers"],
+            &["update"],
+        ),
+        rule(&[""], &["namespaces"], APPLY),
+        // Credentials Secrets are read and watched; credential objects applied and deleted.
+        rule(
+            &[""],
+            &["secrets"],
+            &["get", "list", "watch", "create", "patch", "delete"],
+        ),
+        // The CAPI provider in each control-plane namespace.
+        rule(&[""], &["serviceaccounts"], APPLY),
+        rule(&["apps"], &["deployments"], APPLY),
+        rule(
+            &["rbac.authorization.k8s.io"],
+            &["roles", "rolebindings"],
+            APPLY,
+        ),
+        // CAPI core objects; MachineSets only read (which templates are still in use).
+        rule(
+            &["cluster.x-k8s.io"],
+            &["clusters", "machinedeployments"],
+            APPLY,
+        ),
+        rule(&["cluster.x-k8s.io"], &["machinesets"], &["list"]),
+        // Infrastructure and machine-template kinds are the platforms'; by CAPI convention they
+        // all live in this group, and the operator knows them only at run time.
+        rule(&["infrastructure.cluster.x-k8s.io"], &["*"], APPLY),
+        rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
+    ];
+    // Kubernetes only lets us create a Role granting rules we hold ourselves, so the
+    // operator needs the CAPI provider's rules (base + each linked platform's).
+    rules.extend(base_policy_rules());
+    for p in registry.iter() {
+        rules.extend(p.capi_provider_policy_rules());
+    }
+    rules
+}
+
+fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: namespace.map(Into::into),
+        labels: Some(labels()),
+        ..Default::default()
+    }
+}
+
+fn labels() -> BTreeMap<String, String> {
+    BTreeMap::from([("app.kubernetes.io/name".to_string(), NAME.to_string())])
+}
+
+fn to_value<K: kube::Resource<DynamicType = ()> + Serialize>(obj: &K) -> Value {
+    let mut v = serde_json::to_value(obj).expect("Kubernetes objects serialise");
+    v["apiVersion"] = K::api_version(&()).into();
+    v["kind"] = K::kind(&()).into();
+    v
+}
+
+fn probe(path: &str) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port: IntOrString::String("metrics".into()),
+            ..Default::default()
+        }),
+        period_seconds: Some(10),
+        ..Default::default()
+    }
+}
+
+fn env_from_field(name: &str, path: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                field_path: path.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn deployment(opts: &InstallOptions) -> Deployment {
+    let container = Container {
+        name: "operator".into(),
+        image: Some(opts.image.clone()),
+        args: Some(vec![
+            "--log-json".into(),
+            "--leader-elect".into(),
+            format!("--metrics-addr=0.0.0.0:{METRICS_PORT}"),
+        ]),
+        env: Some(vec![
+            env_from_field("POD_NAME", "metadata.name"),
+            env_from_field("POD_NAMESPACE", "metadata.namespace"),
+        ]),
+        ports: Some(vec![ContainerPort {
+            name: Some("metrics".into()),
+            container_port: METRICS_PORT,
+            ..Default::default()
+        }]),
+        liveness_probe: Some(probe("/livez")),
+        readiness_probe: Some(probe("/readyz")),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Deployment {
+        metadata: meta(NAME, Some(&opts.namespace)),
+        spec: DeploymentSpec {
+            replicas: Some(opts.replicas),
+            selector: LabelSelector {
+                match_labels: Some(labels()),
+                ..Default::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels()),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(NAME.into()),
+                    containers: vec![container],
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        },
+        status: None,
+    }
+}
+
+/// Everything to install, in apply order: CRDs, Namespace, ServiceAccount, ClusterRole(+Binding),
+/// the Lease Role(+Binding) in the operator's namespace, Deployment.
+pub fn objects(opts: &InstallOptions, registry: &Registry) -> Vec<Value> {
+    let ns = opts.namespace.as_str();
+    let subject = Subject {
+        kind: "ServiceAccount".into(),
+        name: NAME.into(),
+        namespace: Some(ns.into()),
+        ..Default::default()
+    };
+    let mut out: Vec<Value> = platform_api::crd::all(registry)
+        .iter()
+        .map(|crd| serde_json::to_value(crd).expect("CRDs serialise"))
+        .map(|mut v| {
+            v["apiVersion"] = "apiextensions.k8s.io/v1".into();
+            v["kind"] = "CustomResourceDefinition".into();
+            v
+        })
+        .collect();
+    out.push(to_value(&Namespace {
+        metadata: meta(ns, None),
+        ..Default::default()
+    }));
+    out.push(to_value(&ServiceAccount {
+        metadata: meta(NAME, Some(ns)),
+        ..Default::default()
+    }));
+    out.push(to_value(&ClusterRole {
+        metadata: meta(NAME, None),
+        rules: Some(cluster_role_rules(registry)),
+        ..Default::default()
+    }));
+    out.push(to_value(&ClusterRoleBinding {
+        metadata: meta(NAME, None),
+        role_ref: RoleRef {
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            kind: "ClusterRole".into(),
+            name: NAME.into(),
+        },
+        subjects: Some(vec![subject.clone()]),
+    }));
+    // Leader election only needs its one Lease, in the operator's namespace.
+    out.push(to_value(&Role {
+        metadata: meta(&format!("{NAME}-leader-election"), Some(ns)),
+        rules: Some(vec![rule(
+            &["coordination.k8s.io"],
+            &["leases"],
+            &["get", "create", "patch"],
+        )]),
+    }));
+    out.push(to_value(&RoleBinding {
+        metadata: meta(&format!("{NAME}-leader-election"), Some(ns)),
+        role_ref: RoleRef {
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            kind: "Role".into(),
+            name: format!("{NAME}-leader-election"),
+        },
+        subjects: Some(vec![subject]),
+    }));
+    out.push(to_value(&deployment(opts)));
+    out
+}

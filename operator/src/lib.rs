@@ -1,0 +1,21 @@
+//! The hosted-cluster operator as a library: reconcile, apply, status, runtime and install
+//! builders. It knows platforms only through `platform_api::registry`; the binary links them.
+//!
+//! A reconcile is a pipeline of separate steps, each with its own error type:
+//! `reconcile::inputs` (I/O: read) → `reconcile::plan` (pure: validate + `desired::build`) →
+//! `apply` (server-side apply, skip unchanged by hash, prune) → `status` (conditions, written
+//! only when they change). Deletion is `reconcile::cleanup`.
+
+pub mod apply;
+pub mod context;
+pub mod error;
+pub mod events;
+pub mod install;
+pub mod metrics;
+pub mod names;
+pub mod reconcile;
+pub mod runtime;
+pub mod status;
+
+pub use context::Context;
+pub use error::Error;

@@ -1,0 +1,326 @@
+//! The HostedCluster apply pipeline: read inputs → plan (validate + build) → apply → status.
+
+use super::inputs::{self, Inputs};
+use super::pause::{Pause, pause};
+use super::plan;
+use crate::apply::{self, Live, ObjectKey, hash};
+use crate::context::Context;
+use crate::error::Error;
+use crate::status::{self, conditions, hosted_cluster as hc_status, node_pool as np_status};
+use hc_status::{ClusterFacts, CredentialsFact, InfraFact, Validity};
+use kube::Resource;
+use kube::runtime::controller::Action;
+use platform_api::api::HostedCluster;
+use platform_api::desired::labels::cluster_selector;
+use platform_api::desired::{DesiredObject, DesiredState, Role};
+use platform_api::platform::PlatformError;
+use std::collections::BTreeSet;
+
+/// What one apply pass did, for the caller's decision on requeueing and for tests.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub applied: Vec<ObjectKey>,
+    pub pruned: Vec<ObjectKey>,
+    pub status_written: bool,
+    pub facts: Option<ClusterFacts>,
+    /// Every NodePool reports Ready (MachineDeployments are not watched, so until then the
+    /// cluster is polled to mirror their progress).
+    pub pools_ready: bool,
+    /// Set when `spec.pausedUntil` stopped this pass before it read anything.
+    pub paused: Option<Pause>,
+}
+
+/// Reconciles a HostedCluster that holds our finalizer and is not being deleted.
+pub async fn reconcile(hc: &HostedCluster, ctx: &Context) -> Result<Action, Error> {
+    let report = run(hc, ctx).await?;
+    Ok(next(&report, ctx))
+}
+
+/// When to look again: never on its own while blocked on the user's input (a change to the
+/// HostedCluster, a NodePool or the Secret triggers us); soon while converging; rarely when done.
+fn next(report: &Report, ctx: &Context) -> Action {
+    if let Some(Pause::Until(t)) = &report.paused {
+        let left = t.duration_since(k8s_openapi::jiff::Timestamp::now());
+        let left = std::time::Duration::try_from(left).unwrap_or_default();
+        return Action::requeue(left + std::time::Duration::from_secs(1));
+    }
+    let Some(f) = &report.facts else {
+        return Action::await_change();
+    };
+    let blocked = f.validity != Validity::Valid
+        || matches!(
+            f.credentials,
+            CredentialsFact::Missing { .. } | CredentialsFact::Invalid { .. }
+        );
+    if blocked {
+        return Action::await_change();
+    }
+    let converged = report.pools_ready
+        && f.control_plane_ready == Some(true)
+        && matches!(f.infra, InfraFact::NotRequired | InfraFact::Ready(true));
+    if converged {
+        Action::requeue(ctx.resync_interval)
+    } else {
+        Action::requeue(ctx.poll_interval)
+    }
+}
+
+pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
+    match pause(
+        hc.spec.paused_until.as_deref(),
+        k8s_openapi::jiff::Timestamp::now(),
+    ) {
+        Pause::Active => {}
+        Pause::Invalid(v) => tracing::warn!(
+            value = v,
+            "spec.pausedUntil is neither true/false nor an RFC 3339 time; not pausing"
+        ),
+        p => {
+            let message = match &p {
+                Pause::Until(t) => format!("Reconciliation paused until {t} (spec.pausedUntil)"),
+                _ => "Reconciliation paused until spec.pausedUntil changes".to_string(),
+            };
+            let change = status::write_hosted_cluster(
+                &ctx.client,
+                hc,
+                &[hc_status::paused(message)],
+                hc.status
+                    .as_ref()
+                    .and_then(|s| s.control_plane_endpoint.as_ref()),
+            )
+            .await?;
+            return Ok(Report {
+                status_written: change.is_some(),
+                paused: Some(p),
+                ..Default::default()
+            });
+        }
+    }
+    // Everything platform-specific goes through the registry; an unknown type is a condition.
+    let lookup = platform_api::platform_for(&hc.spec.platform.type_);
+    let platform = match lookup {
+        Ok(p) => p,
+        Err(e) => {
+            let facts = ClusterFacts {
+                validity: Validity::UnknownPlatform(format!("spec.platform.type: {e}")),
+                credentials: CredentialsFact::Unknown,
+                infra: InfraFact::NotCreated,
+                control_plane_ready: None,
+                endpoint: None,
+                invalid_node_pools: Vec::new(),
+            };
+            let written = write_status(hc, &facts, ctx).await?;
+            return Ok(Report {
+                status_written: written,
+                facts: Some(facts),
+                ..Default::default()
+            });
+        }
+    };
+    let inputs = inputs::read(&ctx.client, hc, platform.as_ref()).await?;
+    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, None)?;
+    let mut report = Report::default();
+    let mut facts = ClusterFacts {
+        validity: planned.validity.clone(),
+        credentials: planned.credentials.clone(),
+        infra: InfraFact::NotCreated,
+        control_plane_ready: inputs.control_plane_ready(),
+        endpoint: inputs.endpoint().cloned(),
+        invalid_node_pools: Vec::new(),
+    };
+    if let Some(state) = &planned.state {
+        let (final_state, live) =
+            apply_state(hc, ctx, &inputs, platform.as_ref(), state, &mut report).await?;
+        facts.infra = infra_fact(&final_state, &live);
+        facts.invalid_node_pools = final_state
+            .node_pool_errors()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        report.pools_ready = write_node_pools(ctx, &inputs, &final_state, &live).await?;
+    }
+    report.status_written = write_status(hc, &facts, ctx).await?;
+    report.facts = Some(facts);
+    Ok(report)
+}
+
+/// Stamps the desired hash on every object, in apply order.
+fn stamped(state: &DesiredState) -> Vec<DesiredObject> {
+    state
+        .objects()
+        .cloned()
+        .map(|mut o| {
+            hash::stamp(&mut o);
+            o
+        })
+        .collect()
+}
+
+/// Applies the desired state. The HostedControlPlane must exist before anything that it owns,
+/// so on the first pass the namespace and the HostedControlPlane go first, and the state is
+/// rebuilt with the owner reference (building is pure, so this costs no API call).
+async fn apply_state(
+    hc: &HostedCluster,
+    ctx: &Context,
+    inputs: &Inputs,
+    platform: &dyn platform_api::Platform,
+    first: &DesiredState,
+    report: &mut Report,
+) -> Result<(DesiredState, Live), Error> {
+    let selector = cluster_selector(hc);
+    let objects = stamped(first);
+    let mut live = apply::live::read(
+        &ctx.client,
+        &first.control_plane_namespace,
+        &selector,
+        &objects,
+    )
+    .await?;
+    let hcp_obj = objects
+        .iter()
+        .find(|o| o.role == Role::ControlPlane)
+        .expect("desired::build always emits a HostedControlPlane");
+    let hcp_key = ObjectKey::of_desired(hcp_obj);
+    if live.get(&hcp_key).is_none() {
+        for obj in objects
+            .iter()
+            .filter(|o| matches!(o.role, Role::Namespace | Role::ControlPlane))
+        {
+            apply::apply_one(&ctx.client, obj, &mut live).await?;
+            ctx.metrics.applied(obj.kind());
+            report.applied.push(ObjectKey::of_desired(obj));
+        }
+    }
+    let owner = live.get(&hcp_key).and_then(plan::owner_ref);
+    let Some(state) = plan::plan(hc, inputs, platform, &ctx.settings, owner.as_ref())?.state else {
+        // Same inputs, pure builder: cannot happen. Never prune from a partial state.
+        return Err(plan::PlanError::PlatformBug(PlatformError::Bug(
+            "desired::build failed on the second call with unchanged inputs".into(),
+        ))
+        .into());
+    };
+    let objects = stamped(&state);
+    let keep_pools: BTreeSet<String> = state
+        .node_pool_errors()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let apply_plan = apply::plan::plan(&objects, &live, &keep_pools);
+    let outcome = apply::execute(&ctx.client, &apply_plan, &mut live).await?;
+    for k in &outcome.applied {
+        ctx.metrics.applied(&k.kind);
+    }
+    report.applied.extend(outcome.applied);
+    report.pruned.extend(outcome.pruned);
+    let obj_ref = hc.object_ref(&());
+    if !report.applied.is_empty() {
+        let names: Vec<String> = report.applied.iter().map(|k| k.to_string()).collect();
+        ctx.events
+            .normal(
+                &obj_ref,
+                "Applied",
+                format!("applied {} object(s): {}", names.len(), names.join(", ")),
+            )
+            .await;
+    }
+    if !report.pruned.is_empty() {
+        let names: Vec<String> = report.pruned.iter().map(|k| k.to_string()).collect();
+        ctx.events
+            .normal(
+                &obj_ref,
+                "Pruned",
+                format!(
+                    "deleted {} object(s) no longer desired: {}",
+                    names.len(),
+                    names.join(", ")
+                ),
+            )
+            .await;
+    }
+    Ok((state, live))
+}
+
+fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
+    let Some(infra) = state.objects().find(|o| o.role == Role::InfraCluster) else {
+        return InfraFact::NotRequired;
+    };
+    match live.get(&ObjectKey::of_desired(infra)) {
+        None => InfraFact::NotCreated,
+        Some(o) => InfraFact::Ready(
+            o.data
+                .pointer("/status/ready")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+        ),
+    }
+}
+
+/// Writes each NodePool's status when it changed; returns whether all of them are Ready.
+async fn write_node_pools(
+    ctx: &Context,
+    inputs: &Inputs,
+    state: &DesiredState,
+    live: &Live,
+) -> Result<bool, Error> {
+    let now = status::now();
+    let mut all_ready = true;
+    for np in &inputs.node_pools {
+        let name = np.metadata.name.clone().unwrap_or_default();
+        let build_error = state
+            .node_pools
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.result.as_ref().err())
+            .map(|e| (e.reason(), e.to_string()));
+        let md_key = ObjectKey {
+            api_version: apply::live::capi_resource("MachineDeployment").api_version,
+            kind: "MachineDeployment".into(),
+            namespace: Some(state.control_plane_namespace.clone()),
+            name: name.clone(),
+        };
+        let desired = np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        all_ready &= conditions::find(&desired.conditions, conditions::READY)
+            .is_some_and(|c| c.status == conditions::TRUE);
+        let was_valid = np
+            .status
+            .as_ref()
+            .and_then(|s| conditions::find(&s.conditions, conditions::VALID_CONFIGURATION))
+            .map(|c| c.status == conditions::TRUE);
+        // Warn when a pool becomes invalid, not on every pass while it stays so.
+        if status::write_node_pool(&ctx.client, np, &desired).await?
+            && let Some((reason, message)) = build_error.filter(|_| was_valid != Some(false))
+        {
+            ctx.events
+                .warning(&np.object_ref(&()), reason, message)
+                .await;
+        }
+    }
+    Ok(all_ready)
+}
+
+/// Writes the HostedCluster's status when it changed, with an Event per changed condition.
+async fn write_status(
+    hc: &HostedCluster,
+    facts: &ClusterFacts,
+    ctx: &Context,
+) -> Result<bool, Error> {
+    let conds = hc_status::conditions(facts);
+    let change =
+        status::write_hosted_cluster(&ctx.client, hc, &conds, facts.endpoint.as_ref()).await?;
+    let Some(change) = change else {
+        return Ok(false);
+    };
+    let obj_ref = hc.object_ref(&());
+    for (type_, status, reason) in change.changed {
+        let message = conds
+            .iter()
+            .find(|c| c.type_ == type_)
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        let note = format!("{type_}={status}: {message}");
+        if status == conditions::TRUE {
+            ctx.events.normal(&obj_ref, &reason, note).await;
+        } else {
+            ctx.events.warning(&obj_ref, &reason, note).await;
+        }
+    }
+    Ok(true)
+}

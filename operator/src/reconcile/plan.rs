@@ -1,0 +1,130 @@
+//! Step 2 (pure): validate and build. Turns the inputs into the desired state with
+//! `platform_api::desired::build` — the same function `hosted-cluster render` calls — or into
+//! the reason it cannot be built yet (reported as conditions, not as an error).
+
+use super::inputs::{Credentials, Inputs};
+use crate::status::hosted_cluster::{CredentialsFact, Validity};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::api::DynamicObject;
+use platform_api::Platform;
+use platform_api::api::HostedCluster;
+use platform_api::desired::{self, BuildError, ClusterInputs, DesiredState};
+use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
+
+/// A failure that is not the user's input: retried with backoff. Variant = metric label.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}; this is a bug in the platform crate, report it with the HostedCluster attached")]
+    PlatformBug(PlatformError),
+    #[error("{0}; the operator retries with backoff")]
+    PlatformAPIError(PlatformError),
+}
+
+impl PlanError {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            PlanError::PlatformBug(_) => "PlatformBug",
+            PlanError::PlatformAPIError(_) => "PlatformAPIError",
+        }
+    }
+}
+
+/// What the plan step decided.
+#[derive(Debug)]
+pub struct Planned {
+    /// `None` when the cluster cannot be built (see `validity` and `credentials`).
+    pub state: Option<DesiredState>,
+    pub validity: Validity,
+    pub credentials: CredentialsFact,
+}
+
+fn credentials_fact(c: &Credentials) -> CredentialsFact {
+    match c {
+        Credentials::NotRequired => CredentialsFact::NotRequired,
+        Credentials::Found(d) => CredentialsFact::Found {
+            name: d.name.clone(),
+        },
+        Credentials::Missing { namespace, name } => CredentialsFact::Missing {
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+    }
+}
+
+pub fn plan(
+    hc: &HostedCluster,
+    inputs: &Inputs,
+    platform: &dyn Platform,
+    settings: &PlatformSettings,
+    owner: Option<&OwnerReference>,
+) -> Result<Planned, PlanError> {
+    let cluster_inputs = ClusterInputs {
+        hosted_cluster: hc,
+        node_pools: &inputs.node_pools,
+        credentials: inputs.credentials.data(),
+        api_endpoint: inputs.endpoint(),
+        missing_secrets: MissingSecrets::Fail,
+        settings,
+        owner,
+    };
+    let mut credentials = credentials_fact(&inputs.credentials);
+    let (state, validity) = match desired::build(&cluster_inputs, platform) {
+        Ok(state) => (Some(state), Validity::Valid),
+        Err(e @ BuildError::InvalidHostedCluster { .. }) => (
+            None,
+            Validity::Invalid {
+                reason: e.reason().into(),
+                message: e.to_string(),
+            },
+        ),
+        Err(BuildError::Platform(e @ PlatformError::Invalid(_))) => (
+            None,
+            Validity::Invalid {
+                reason: e.reason().into(),
+                message: e.to_string(),
+            },
+        ),
+        Err(BuildError::Platform(PlatformError::CredentialsNotFound {
+            namespace, name, ..
+        })) => {
+            credentials = CredentialsFact::Missing { namespace, name };
+            (None, Validity::Valid)
+        }
+        Err(BuildError::Platform(e @ PlatformError::CredentialsInvalid { .. })) => {
+            credentials = CredentialsFact::Invalid {
+                reason: e.reason().into(),
+                message: e.to_string(),
+            };
+            (None, Validity::Valid)
+        }
+        Err(BuildError::Platform(e @ PlatformError::Bug(_))) => {
+            return Err(PlanError::PlatformBug(e));
+        }
+        Err(BuildError::Platform(e)) => return Err(PlanError::PlatformAPIError(e)),
+    };
+    // Never apply with credentials we could not read, even if the platform tolerated it.
+    let state = state.filter(|_| !matches!(credentials, CredentialsFact::Missing { .. }));
+    Ok(Planned {
+        state,
+        validity,
+        credentials,
+    })
+}
+
+/// Owner reference to the live HostedControlPlane. Objects in the control-plane namespace are
+/// owned by it: owner references cannot cross namespaces, so the HostedCluster cannot own them.
+pub fn owner_ref(hcp: &DynamicObject) -> Option<OwnerReference> {
+    let types = hcp.types.as_ref();
+    Some(OwnerReference {
+        api_version: types
+            .map(|t| t.api_version.clone())
+            .unwrap_or_else(|| "hypershift.openshift.io/v1beta1".into()),
+        kind: types
+            .map(|t| t.kind.clone())
+            .unwrap_or_else(|| "HostedControlPlane".into()),
+        name: hcp.metadata.name.clone()?,
+        uid: hcp.metadata.uid.clone()?,
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    })
+}

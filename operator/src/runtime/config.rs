@@ -1,0 +1,62 @@
+//! Command-line flags (each also read from the environment).
+
+use clap::Parser;
+use platform_api::platform::PlatformSettings;
+use std::net::SocketAddr;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "hosted-cluster-operator",
+    version,
+    about = "Reconciles HostedClusters and NodePools through the linked platforms"
+)]
+pub struct Config {
+    /// Watch HostedClusters, NodePools and Secrets in this namespace only (default: all).
+    #[arg(long, env = "WATCH_NAMESPACE")]
+    pub watch_namespace: Option<String>,
+    /// CAPI provider image for a platform type, TYPE=IMAGE; repeat or comma-separate.
+    #[arg(
+        long = "default-provider-image",
+        env = "DEFAULT_PROVIDER_IMAGE",
+        value_name = "TYPE=IMAGE",
+        value_delimiter = ','
+    )]
+    pub default_provider_images: Vec<String>,
+    /// HostedClusters reconciled at the same time.
+    #[arg(long, env = "CONCURRENCY", default_value_t = 4)]
+    pub concurrency: u16,
+    /// Address of the /metrics, /livez and /readyz server.
+    #[arg(long, env = "METRICS_ADDR", default_value = "0.0.0.0:8080")]
+    pub metrics_addr: SocketAddr,
+    /// Log JSON lines instead of text. Levels come from RUST_LOG (default info).
+    #[arg(long, env = "LOG_JSON")]
+    pub log_json: bool,
+    /// Run only while holding the Lease (for more than one replica).
+    #[arg(long, env = "LEADER_ELECT")]
+    pub leader_elect: bool,
+    /// Namespace of the leader-election Lease (the operator's own namespace).
+    #[arg(long, env = "POD_NAMESPACE", default_value = "hypershift")]
+    pub lease_namespace: String,
+    /// This replica's identity for the Lease and for Events (the pod name).
+    #[arg(long, env = "POD_NAME")]
+    pub pod_name: Option<String>,
+}
+
+impl Config {
+    /// `--default-provider-image TYPE=IMAGE` as platform settings; names the bad flag value.
+    pub fn settings(&self) -> Result<PlatformSettings, String> {
+        let mut settings = PlatformSettings::default();
+        for entry in &self.default_provider_images {
+            let (t, image) = entry
+                .split_once('=')
+                .filter(|(t, i)| !t.is_empty() && !i.is_empty())
+                .ok_or_else(|| {
+                    format!("--default-provider-image {entry:?} is not TYPE=IMAGE (e.g. None=registry.example.com/capi-provider:v1)")
+                })?;
+            settings
+                .provider_images
+                .insert(t.to_string(), image.to_string());
+        }
+        Ok(settings)
+    }
+}

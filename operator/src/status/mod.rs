@@ -1,0 +1,103 @@
+//! Status of HostedClusters and NodePools. Computing is pure (`hosted_cluster`, `node_pool`,
+//! `conditions`); writing is a merge patch on `/status`, made only when the result differs from
+//! what the object already has, so a no-op resync writes nothing.
+
+pub mod conditions;
+pub mod hosted_cluster;
+pub mod node_pool;
+
+use conditions::{Cond, merge};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, Patch, PatchParams};
+use platform_api::api::{ApiEndpoint, HostedCluster, NodePool, NodePoolStatus};
+use serde_json::json;
+
+/// Variant names are the metric label and the Event reason.
+#[derive(Debug, thiserror::Error)]
+pub enum StatusError {
+    #[error(
+        "writing the status of HostedCluster {name} failed: {source}; check the operator may patch hostedclusters/status"
+    )]
+    HostedClusterStatusFailed { name: String, source: kube::Error },
+    #[error(
+        "writing the status of NodePool {name} failed: {source}; check the operator may patch nodepools/status"
+    )]
+    NodePoolStatusFailed { name: String, source: kube::Error },
+}
+
+impl StatusError {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            StatusError::HostedClusterStatusFailed { .. } => "HostedClusterStatusFailed",
+            StatusError::NodePoolStatusFailed { .. } => "NodePoolStatusFailed",
+        }
+    }
+}
+
+pub fn now() -> Time {
+    Time(k8s_openapi::jiff::Timestamp::now())
+}
+
+/// What changed on the HostedCluster's status, for Events.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StatusChange {
+    /// `(type, status, reason)` of each condition whose status or reason changed.
+    pub changed: Vec<(String, String, String)>,
+}
+
+/// Writes the HostedCluster's conditions and endpoint when they differ. Returns what changed.
+pub async fn write_hosted_cluster(
+    client: &kube::Client,
+    hc: &HostedCluster,
+    conds: &[Cond],
+    endpoint: Option<&ApiEndpoint>,
+) -> Result<Option<StatusChange>, StatusError> {
+    let status = hc.status.clone().unwrap_or_default();
+    let merged = merge(&status.conditions, conds, hc.metadata.generation, &now());
+    let endpoint = endpoint.filter(|e| e.is_set());
+    if merged == status.conditions && status.control_plane_endpoint.as_ref() == endpoint {
+        return Ok(None);
+    }
+    let changed = conds
+        .iter()
+        .filter(|c| {
+            conditions::find(&status.conditions, &c.type_)
+                .is_none_or(|o| o.status != c.status || o.reason != c.reason)
+        })
+        .map(|c| (c.type_.clone(), c.status.to_string(), c.reason.clone()))
+        .collect();
+    let name = hc.metadata.name.clone().unwrap_or_default();
+    let api: Api<HostedCluster> = Api::namespaced(
+        client.clone(),
+        hc.metadata.namespace.as_deref().unwrap_or("default"),
+    );
+    let patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
+    api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|source| StatusError::HostedClusterStatusFailed {
+            name: name.clone(),
+            source,
+        })?;
+    Ok(Some(StatusChange { changed }))
+}
+
+/// Writes a NodePool's status when it differs. Returns whether it wrote.
+pub async fn write_node_pool(
+    client: &kube::Client,
+    np: &NodePool,
+    desired: &NodePoolStatus,
+) -> Result<bool, StatusError> {
+    if np.status.as_ref() == Some(desired) {
+        return Ok(false);
+    }
+    let name = np.metadata.name.clone().unwrap_or_default();
+    let api: Api<NodePool> = Api::namespaced(
+        client.clone(),
+        np.metadata.namespace.as_deref().unwrap_or("default"),
+    );
+    let patch = json!({ "status": desired });
+    api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|source| StatusError::NodePoolStatusFailed { name, source })?;
+    Ok(true)
+}

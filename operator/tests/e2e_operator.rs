@@ -1,0 +1,24 @@
+//! End-to-end suite against a real API server: set `KUBECONFIG_E2E` to a kubeconfig of a
+//! disposable cluster (CRDs are installed, objects are created in a fresh `e2e-*` namespace).
+//! Without it every test prints why and passes. The same flows run against kube-fake in
+//! `e2e_fake.rs`, so this code is exercised on every run.
+
+mod support;
+
+use support::e2e::{Target, flow_create_resync_delete, flow_kill_and_restart};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_create_resync_delete() {
+    let Some(t) = Target::from_env_or_skip().await else {
+        return;
+    };
+    flow_create_resync_delete(&t).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_kill_and_restart_converges() {
+    let Some(mut t) = Target::from_env_or_skip().await else {
+        return;
+    };
+    flow_kill_and_restart(&mut t).await;
+}

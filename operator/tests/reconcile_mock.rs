@@ -1,0 +1,375 @@
+//! Reconcile against kube's tower-test mock, asserting the exact requests: reads first, then
+//! server-side applies in creation order (each with our field manager and force), status
+//! written once; and a second reconcile of the unchanged cluster makes no write at all.
+
+mod support;
+
+use hosted_cluster_operator::Context;
+use hosted_cluster_operator::events::Events;
+use hosted_cluster_operator::names::{FIELD_MANAGER, FINALIZER};
+use hosted_cluster_operator::reconcile::cluster;
+use platform_api::api::{HostedCluster, NodePool};
+use platform_api::desired::{self, ClusterInputs};
+use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
+use serde_json::{Value, json};
+use support::mock::{Mock, Recorded};
+
+fn paths() -> (String, String, String) {
+    let hc = support::hosted_cluster();
+    let np = support::node_pool();
+    let secret = support::credentials();
+    let hc_path = format!(
+        "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/hostedclusters/{}",
+        hc.metadata.name.unwrap()
+    );
+    let np_path = format!(
+        "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools/{}",
+        np.metadata.name.unwrap()
+    );
+    let secret_path = format!(
+        "/api/v1/namespaces/clusters/secrets/{}",
+        secret.metadata.name.unwrap()
+    );
+    (hc_path, np_path, secret_path)
+}
+
+fn seeded(with_secret: bool) -> Mock {
+    let mock = Mock::default();
+    let (hc_path, np_path, secret_path) = paths();
+    let mut hc = serde_json::to_value(support::hosted_cluster()).unwrap();
+    hc["apiVersion"] = "hypershift.openshift.io/v1beta1".into();
+    hc["kind"] = "HostedCluster".into();
+    hc["metadata"]["finalizers"] = json!([FINALIZER]);
+    hc["metadata"]["generation"] = json!(1);
+    hc["metadata"]["uid"] = json!("hc-uid");
+    mock.seed(&hc_path, hc);
+    let mut np = serde_json::to_value(support::node_pool()).unwrap();
+    np["apiVersion"] = "hypershift.openshift.io/v1beta1".into();
+    np["kind"] = "NodePool".into();
+    mock.seed(&np_path, np);
+    if with_secret {
+        let mut s = serde_json::to_value(support::credentials()).unwrap();
+        s["apiVersion"] = "v1".into();
+        s["kind"] = "Secret".into();
+        mock.seed(&secret_path, s);
+    }
+    mock
+}
+
+fn context(mock: &Mock) -> Context {
+    support::install_crypto();
+    Context::new(mock.client(), PlatformSettings::default(), Events::Off)
+}
+
+fn current_hc(mock: &Mock) -> HostedCluster {
+    serde_json::from_value(mock.get(&paths().0).unwrap()).unwrap()
+}
+
+/// Where the API server serves a desired object.
+fn object_path(obj: &desired::DesiredObject) -> String {
+    let base = if obj.resource.group.is_empty() {
+        format!("/api/{}", obj.resource.version)
+    } else {
+        format!("/apis/{}/{}", obj.resource.group, obj.resource.version)
+    };
+    match obj.namespace() {
+        Some(ns) => format!(
+            "{base}/namespaces/{ns}/{}/{}",
+            obj.resource.plural,
+            obj.name()
+        ),
+        None => format!("{base}/{}/{}", obj.resource.plural, obj.name()),
+    }
+}
+
+/// The creation order `desired::build` gives (the same function the operator calls).
+fn expected_apply_paths() -> Vec<String> {
+    let hc = support::hosted_cluster();
+    let np = support::node_pool();
+    let creds = SecretData::from_secret(&support::credentials());
+    let settings = PlatformSettings::default();
+    let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
+    let pools = [np];
+    let state = desired::build(
+        &ClusterInputs {
+            hosted_cluster: &hc,
+            node_pools: &pools,
+            credentials: Some(&creds),
+            api_endpoint: None,
+            missing_secrets: MissingSecrets::Fail,
+            settings: &settings,
+            owner: None,
+        },
+        platform.as_ref(),
+    )
+    .unwrap();
+    state.objects().map(object_path).collect()
+}
+
+fn writes(reqs: &[Recorded]) -> Vec<&Recorded> {
+    reqs.iter().filter(|r| r.is_write()).collect()
+}
+
+#[tokio::test]
+async fn first_reconcile_applies_in_order_then_resync_writes_nothing() {
+    let mock = seeded(true);
+    let ctx = context(&mock);
+    let (_, np_path, _) = paths();
+
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+
+    // Reads come first: NodePools, the credentials Secret, the HostedControlPlane, the namespace.
+    let first_write = reqs.iter().position(|r| r.is_write()).unwrap();
+    let reads: Vec<&str> = reqs[..first_write]
+        .iter()
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(reads.len(), 4, "{reads:#?}");
+    assert!(reads[0].ends_with("/namespaces/clusters/nodepools"));
+    assert_eq!(reads[1], paths().2);
+    let hc = support::hosted_cluster();
+    let cp_ns = hc.control_plane_namespace();
+    assert!(reads[2].ends_with(&format!(
+        "/namespaces/{cp_ns}/hostedcontrolplanes/{}",
+        hc.metadata.name.as_deref().unwrap()
+    )));
+    assert_eq!(reads[3], format!("/api/v1/namespaces/{cp_ns}"));
+
+    let w = writes(&reqs);
+    let applies: Vec<&Recorded> = w
+        .iter()
+        .copied()
+        .filter(|r| r.content_type.starts_with("application/apply-patch"))
+        .collect();
+    let applied_paths: Vec<String> = applies.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(applied_paths, expected_apply_paths(), "creation order");
+    for r in &applies {
+        assert_eq!(r.method, "PATCH");
+        assert!(
+            r.query.contains(&format!("fieldManager={FIELD_MANAGER}"))
+                && r.query.contains("force=true"),
+            "{} {}",
+            r.path,
+            r.query
+        );
+        let ann = &r.body.as_ref().unwrap()["metadata"]["annotations"];
+        assert!(
+            ann["hypershift.openshift.io/desired-hash"].is_string(),
+            "{}",
+            r.path
+        );
+    }
+    // Objects in the control-plane namespace (except the HostedControlPlane itself) are owned
+    // by the HostedControlPlane, whose uid came back from its apply.
+    let hcp_uid = applies[1]
+        .body
+        .as_ref()
+        .map(|_| mock.get(&applies[1].path).unwrap()["metadata"]["uid"].clone());
+    for r in &applies[2..] {
+        let owners = &r.body.as_ref().unwrap()["metadata"]["ownerReferences"];
+        assert_eq!(owners[0]["kind"], "HostedControlPlane", "{}", r.path);
+        assert_eq!(Some(owners[0]["uid"].clone()), hcp_uid, "{}", r.path);
+    }
+    // Then the statuses: HostedCluster and NodePool, merge patches on /status.
+    let status_writes: Vec<String> = w
+        .iter()
+        .filter(|r| r.path.ends_with("/status"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        status_writes,
+        vec![format!("{np_path}/status"), format!("{}/status", paths().0)]
+    );
+    assert_eq!(w.len(), applies.len() + 2, "no other writes");
+    assert_eq!(report.applied.len(), applies.len());
+    let hc = current_hc(&mock);
+    let conds = &hc.status.as_ref().unwrap().conditions;
+    let creds = conds
+        .iter()
+        .find(|c| c.type_ == "PlatformCredentialsFound")
+        .unwrap();
+    assert_eq!(creds.status, "True");
+    assert!(conds.iter().all(|c| c.observed_generation == Some(1)));
+
+    // Resync of the unchanged cluster: reads only.
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+    assert!(
+        writes(&reqs).is_empty(),
+        "a no-op resync wrote: {:#?}",
+        writes(&reqs)
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect::<Vec<_>>()
+    );
+    assert!(report.applied.is_empty() && report.pruned.is_empty() && !report.status_written);
+    assert!(reqs.iter().all(|r| r.method == "GET"));
+}
+
+#[tokio::test]
+async fn changed_node_pool_reapplies_only_what_changed() {
+    let mock = seeded(true);
+    let ctx = context(&mock);
+    let (_, np_path, _) = paths();
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    mock.take_requests();
+
+    let mut np: Value = mock.get(&np_path).unwrap();
+    np["spec"]["replicas"] = json!(7);
+    mock.seed(&np_path, np);
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+    let applied: Vec<String> = writes(&reqs)
+        .iter()
+        .filter(|r| r.content_type.starts_with("application/apply-patch"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert!(applied[0].contains("/machinedeployments/"), "{applied:?}");
+    let np: NodePool = serde_json::from_value(mock.get(&np_path).unwrap()).unwrap();
+    assert_eq!(np.spec.replicas, Some(7));
+}
+
+#[tokio::test]
+async fn missing_credentials_write_only_the_condition() {
+    let mock = seeded(false);
+    let ctx = context(&mock);
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+    let w = writes(&reqs);
+    assert_eq!(w.len(), 1, "only the status: {w:#?}");
+    assert_eq!(w[0].path, format!("{}/status", paths().0));
+    assert!(report.applied.is_empty());
+    let hc = current_hc(&mock);
+    let c = hc
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "PlatformCredentialsFound")
+        .unwrap();
+    assert_eq!(c.reason, "PlatformCredentialsNotFound");
+    assert!(
+        c.message
+            .contains(&support::credentials().metadata.name.unwrap())
+    );
+
+    // Nothing changed: the next pass does not even rewrite the condition.
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    assert!(writes(&mock.take_requests()).is_empty());
+}
+
+#[tokio::test]
+async fn unknown_platform_sets_a_condition_once_and_reads_nothing_else() {
+    let mock = seeded(true);
+    let mut hc: Value = mock.get(&paths().0).unwrap();
+    hc["spec"]["platform"]["type"] = json!("NoSuchPlatform");
+    mock.seed(&paths().0, hc);
+    let ctx = context(&mock);
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+    assert_eq!(reqs.len(), 1, "{reqs:#?}");
+    assert_eq!(reqs[0].path, format!("{}/status", paths().0));
+    let hc = current_hc(&mock);
+    let c = hc
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ValidConfiguration")
+        .unwrap();
+    assert_eq!(c.reason, "UnknownPlatform");
+    assert!(c.message.contains("NoSuchPlatform"), "{}", c.message);
+
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    assert!(
+        mock.take_requests().is_empty(),
+        "no request at all on the second pass"
+    );
+}
+
+#[tokio::test]
+async fn invalid_node_pool_is_a_condition_and_the_cluster_still_applies() {
+    let mock = seeded(true);
+    let (_, np_path, _) = paths();
+    let mut np: Value = mock.get(&np_path).unwrap();
+    // Break the pool's platform section (its image), whatever the platform's key is.
+    let platform = np["spec"]["platform"].as_object_mut().unwrap();
+    let key = platform.keys().find(|k| *k != "type").unwrap().clone();
+    platform[&key]["image"] = json!("");
+    mock.seed(&np_path, np);
+    let ctx = context(&mock);
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let kinds: Vec<&str> = report.applied.iter().map(|k| k.kind.as_str()).collect();
+    assert!(!kinds.contains(&"MachineDeployment"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"Cluster"),
+        "the cluster itself is still applied: {kinds:?}"
+    );
+
+    let np: NodePool = serde_json::from_value(mock.get(&np_path).unwrap()).unwrap();
+    let c = np
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ValidConfiguration")
+        .unwrap();
+    assert_eq!(
+        (c.status.as_str(), c.reason.as_str()),
+        ("False", "InvalidSpec")
+    );
+    assert!(c.message.contains("image"), "{}", c.message);
+    let hc = current_hc(&mock);
+    let v = hc
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ValidConfiguration")
+        .unwrap();
+    assert_eq!(v.reason, "InvalidNodePool");
+}
+
+#[tokio::test]
+async fn paused_cluster_only_says_so() {
+    let mock = seeded(true);
+    let mut hc: Value = mock.get(&paths().0).unwrap();
+    hc["spec"]["pausedUntil"] = json!("true");
+    mock.seed(&paths().0, hc);
+    let ctx = context(&mock);
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let reqs = mock.take_requests();
+    assert_eq!(reqs.len(), 1, "only the status write: {reqs:#?}");
+    assert_eq!(reqs[0].path, format!("{}/status", paths().0));
+    assert!(report.applied.is_empty());
+    let c = current_hc(&mock)
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ReconciliationActive")
+        .unwrap();
+    assert_eq!(
+        (c.status.as_str(), c.reason.as_str()),
+        ("False", "ReconciliationPaused")
+    );
+    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    assert!(mock.take_requests().is_empty(), "no request while paused");
+
+    // Unpaused: the cluster is built and ReconciliationActive flips back.
+    let mut hc: Value = mock.get(&paths().0).unwrap();
+    hc["spec"]["pausedUntil"] = json!("false");
+    mock.seed(&paths().0, hc);
+    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    assert!(!report.applied.is_empty());
+    let c = current_hc(&mock)
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ReconciliationActive")
+        .unwrap();
+    assert_eq!(c.status, "True");
+}

@@ -1,0 +1,38 @@
+//! Shared test helpers: fixtures from `examples/` and the crypto provider.
+#![allow(dead_code)]
+
+// Links every in-tree platform into this test binary (the examples are for one of them).
+use linked_platforms as _;
+
+use k8s_openapi::api::core::v1::Secret;
+use platform_api::api::{HostedCluster, NodePool};
+use std::path::PathBuf;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn fixture<T: serde::de::DeserializeOwned>(file: &str) -> T {
+    let text = std::fs::read_to_string(repo_root().join("examples").join(file))
+        .unwrap_or_else(|e| panic!("examples/{file}: {e}"));
+    let mut docs: Vec<T> = platform_api::yaml::from_yaml_stream(&text).expect("fixture parses");
+    docs.remove(0)
+}
+
+pub fn hosted_cluster() -> HostedCluster {
+    fixture("hostedcluster.yaml")
+}
+
+pub fn node_pool() -> NodePool {
+    fixture("nodepool.yaml")
+}
+
+pub fn credentials() -> Secret {
+    fixture("credentials-secret.yaml")
+}
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+pub mod e2e;
+pub mod mock;
