@@ -121,9 +121,7 @@ impl ApiKey {
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         let mut out = scrub_expected_signature(text);
         for needle in needles.iter().filter(|n| !n.is_empty()) {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), "<redacted>");
-            }
+            out = replace_tokens(&out, needle, "<redacted>");
         }
         out
     }
@@ -151,6 +149,24 @@ impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.consumer_hint())
     }
+}
+
+/// `text` with each occurrence of `needle` that stands as a whole token (no letter or digit
+/// right before or after it) replaced. Key parts are alphanumeric, so a real one is always a
+/// whole token, while a short one ("a" in a test key) must not eat the "a"s of every word.
+fn replace_tokens(text: &str, needle: &str, with: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(needle) {
+        let end = i + needle.len();
+        let whole = !word(rest[..i].chars().next_back()) && !word(rest[end..].chars().next());
+        out.push_str(&rest[..i]);
+        out.push_str(if whole { with } else { needle });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// MAAS's 401 for a wrong token secret quotes the signature it *expected*, which for
@@ -286,6 +302,15 @@ mod tests {
         assert_eq!(
             shown,
             "Invalid signature. Expected signature base string: <redacted>\nnext line"
+        );
+    }
+
+    #[test]
+    fn redact_replaces_whole_tokens_only() {
+        let key = ApiKey::parse("a:b:c").unwrap();
+        assert_eq!(
+            key.redact("Authorization Error: Invalid API key a; token b; c"),
+            "Authorization Error: Invalid API key <redacted>; token <redacted>; <redacted>"
         );
     }
 
