@@ -13,7 +13,7 @@ use k8s_openapi::api::rbac::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::Registry;
-use platform_api::desired::provider::base_policy_rules;
+use platform_api::desired::provider::{base_policy_rules, policy_rule};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -40,16 +40,6 @@ impl Default for InstallOptions {
     }
 }
 
-fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
-    let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect());
-    PolicyRule {
-        api_groups: s(groups),
-        resources: s(resources),
-        verbs: verbs.iter().map(|v| v.to_string()).collect(),
-        ..Default::default()
-    }
-}
-
 // Server-side apply is a PATCH; when the object does not exist yet the API server also checks
 // `create`. Reads are `list`/`get` for the live state and `watch` only where a watch runs.
 const APPLY: &[&str] = &["get", "list", "create", "patch", "delete"];
@@ -59,65 +49,65 @@ const APPLY: &[&str] = &["get", "list", "create", "patch", "delete"];
 pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
     let mut rules = vec![
         // Watched, finalizer added/removed (JSON patch), status written.
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["hostedclusters"],
             &["get", "list", "watch", "patch"],
         ),
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["hostedclusters/status"],
             &["patch"],
         ),
         // Watched (mapped to their cluster), deleted on teardown, status written.
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["nodepools"],
             &["get", "list", "watch", "delete"],
         ),
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["nodepools/status"],
             &["patch"],
         ),
         // Applied, read for the endpoint, watched, deleted.
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["hostedcontrolplanes"],
             &["get", "list", "watch", "create", "patch", "delete"],
         ),
         // Owner references with blockOwnerDeletion need update on the owner's finalizers.
-        rule(
+        policy_rule(
             &["hypershift.openshift.io"],
             &["hostedcontrolplanes/finalizers"],
             &["update"],
         ),
-        rule(&[""], &["namespaces"], APPLY),
+        policy_rule(&[""], &["namespaces"], APPLY),
         // Credentials Secrets are read and watched; credential objects applied and deleted.
-        rule(
+        policy_rule(
             &[""],
             &["secrets"],
             &["get", "list", "watch", "create", "patch", "delete"],
         ),
         // The CAPI provider in each control-plane namespace.
-        rule(&[""], &["serviceaccounts"], APPLY),
-        rule(&["apps"], &["deployments"], APPLY),
-        rule(
+        policy_rule(&[""], &["serviceaccounts"], APPLY),
+        policy_rule(&["apps"], &["deployments"], APPLY),
+        policy_rule(
             &["rbac.authorization.k8s.io"],
             &["roles", "rolebindings"],
             APPLY,
         ),
         // CAPI core objects; MachineSets only read (which templates are still in use).
-        rule(
+        policy_rule(
             &["cluster.x-k8s.io"],
             &["clusters", "machinedeployments"],
             APPLY,
         ),
-        rule(&["cluster.x-k8s.io"], &["machinesets"], &["list"]),
+        policy_rule(&["cluster.x-k8s.io"], &["machinesets"], &["list"]),
         // Infrastructure and machine-template kinds are the platforms'; by CAPI convention they
         // all live in this group, and the operator knows them only at run time.
-        rule(&["infrastructure.cluster.x-k8s.io"], &["*"], APPLY),
-        rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
+        policy_rule(&["infrastructure.cluster.x-k8s.io"], &["*"], APPLY),
+        policy_rule(&["events.k8s.io"], &["events"], &["create", "patch"]),
     ];
     // Kubernetes only lets us create a Role granting rules we hold ourselves, so the
     // operator needs the CAPI provider's rules (base + each linked platform's).
@@ -282,7 +272,7 @@ pub fn objects(opts: &InstallOptions, registry: &Registry) -> Vec<Value> {
     // Leader election only needs its one Lease, in the operator's namespace.
     out.push(to_value(&Role {
         metadata: meta(&format!("{NAME}-leader-election"), Some(ns)),
-        rules: Some(vec![rule(
+        rules: Some(vec![policy_rule(
             &["coordination.k8s.io"],
             &["leases"],
             &["get", "create", "patch"],

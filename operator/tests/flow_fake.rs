@@ -11,8 +11,7 @@ mod support;
 use fake::{condition, run, server, wait_for, with_kind};
 use hosted_cluster_operator::names::FINALIZER;
 use kube_fake::FakeApiServer;
-use platform_api::desired::{self, ClusterInputs, DesiredObject, Role};
-use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
+use platform_api::desired::{DesiredObject, Role};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -57,27 +56,11 @@ fn create_cluster_with(api: &FakeApiServer, platform_type: Option<&str>, annotat
 
 /// What the operator should create, from the same builder it uses.
 fn expected() -> Vec<DesiredObject> {
-    let hc = support::hosted_cluster();
-    let creds = SecretData::from_secret(&support::credentials());
-    let settings = PlatformSettings::default();
-    let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
-    let pools = [support::node_pool()];
-    desired::build(
-        &ClusterInputs {
-            hosted_cluster: &hc,
-            node_pools: &pools,
-            credentials: Some(&creds),
-            api_endpoint: None,
-            missing_secrets: MissingSecrets::Fail,
-            settings: &settings,
-            owner: None,
-        },
-        platform.as_ref(),
+    support::expected_objects(
+        &support::hosted_cluster(),
+        &support::node_pool(),
+        &support::credentials(),
     )
-    .unwrap()
-    .objects()
-    .cloned()
-    .collect()
 }
 
 fn resource_name(o: &DesiredObject) -> String {

@@ -9,8 +9,8 @@ use hosted_cluster_operator::events::Events;
 use hosted_cluster_operator::names::{FIELD_MANAGER, FINALIZER};
 use hosted_cluster_operator::reconcile::cluster;
 use platform_api::api::{HostedCluster, NodePool};
-use platform_api::desired::{self, ClusterInputs};
-use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
+use platform_api::desired::{self};
+use platform_api::platform::PlatformSettings;
 use serde_json::{Value, json};
 use support::mock::{Mock, Recorded};
 
@@ -84,26 +84,14 @@ fn object_path(obj: &desired::DesiredObject) -> String {
 
 /// The creation order `desired::build` gives (the same function the operator calls).
 fn expected_apply_paths() -> Vec<String> {
-    let hc = support::hosted_cluster();
-    let np = support::node_pool();
-    let creds = SecretData::from_secret(&support::credentials());
-    let settings = PlatformSettings::default();
-    let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
-    let pools = [np];
-    let state = desired::build(
-        &ClusterInputs {
-            hosted_cluster: &hc,
-            node_pools: &pools,
-            credentials: Some(&creds),
-            api_endpoint: None,
-            missing_secrets: MissingSecrets::Fail,
-            settings: &settings,
-            owner: None,
-        },
-        platform.as_ref(),
+    support::expected_objects(
+        &support::hosted_cluster(),
+        &support::node_pool(),
+        &support::credentials(),
     )
-    .unwrap();
-    state.objects().map(object_path).collect()
+    .iter()
+    .map(object_path)
+    .collect()
 }
 
 fn writes(reqs: &[Recorded]) -> Vec<&Recorded> {

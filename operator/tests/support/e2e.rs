@@ -18,8 +18,8 @@ use kube::api::{
     Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams,
 };
 use platform_api::api::{HostedCluster, NodePool};
-use platform_api::desired::{self, ClusterInputs, DesiredObject};
-use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
+use platform_api::desired::DesiredObject;
+use platform_api::platform::PlatformSettings;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
@@ -304,26 +304,7 @@ impl Fixture {
 
     /// Every object the operator should create (from the builder it uses).
     pub fn expected(&self) -> Vec<DesiredObject> {
-        let creds = SecretData::from_secret(&self.secret);
-        let settings = PlatformSettings::default();
-        let platform = platform_api::platform_for(&self.hc.spec.platform.type_).unwrap();
-        let pools = [self.np.clone()];
-        desired::build(
-            &ClusterInputs {
-                hosted_cluster: &self.hc,
-                node_pools: &pools,
-                credentials: Some(&creds),
-                api_endpoint: None,
-                missing_secrets: MissingSecrets::Fail,
-                settings: &settings,
-                owner: None,
-            },
-            platform.as_ref(),
-        )
-        .unwrap()
-        .objects()
-        .cloned()
-        .collect()
+        super::expected_objects(&self.hc, &self.np, &self.secret)
     }
 
     pub async fn create(&self, client: &Client) {

@@ -6,6 +6,8 @@ use linked_platforms as _;
 
 use k8s_openapi::api::core::v1::Secret;
 use platform_api::api::{HostedCluster, NodePool};
+use platform_api::desired::{self, ClusterInputs, DesiredObject};
+use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
 use std::path::PathBuf;
 
 pub fn repo_root() -> PathBuf {
@@ -29,6 +31,31 @@ pub fn node_pool() -> NodePool {
 
 pub fn credentials() -> Secret {
     fixture("credentials-secret.yaml")
+}
+
+/// Every object the operator should create for `hc` with one pool and its credentials, in
+/// creation order: from `desired::build`, the function the operator itself calls.
+pub fn expected_objects(hc: &HostedCluster, np: &NodePool, secret: &Secret) -> Vec<DesiredObject> {
+    let creds = SecretData::from_secret(secret);
+    let settings = PlatformSettings::default();
+    let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
+    let pools = [np.clone()];
+    desired::build(
+        &ClusterInputs {
+            hosted_cluster: hc,
+            node_pools: &pools,
+            credentials: Some(&creds),
+            api_endpoint: None,
+            missing_secrets: MissingSecrets::Fail,
+            settings: &settings,
+            owner: None,
+        },
+        platform.as_ref(),
+    )
+    .unwrap()
+    .objects()
+    .cloned()
+    .collect()
 }
 
 pub fn install_crypto() {

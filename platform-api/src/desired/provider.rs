@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 pub const PROVIDER_NAME: &str = "capi-provider";
 const APP_LABEL: &str = "control-plane";
 
-fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+/// A PolicyRule from string slices: `policy_rule(&[""], &["secrets"], &["get"])`.
+pub fn policy_rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
     let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect());
     PolicyRule {
         api_groups: s(groups),
@@ -27,14 +28,14 @@ fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
 pub fn base_policy_rules() -> Vec<PolicyRule> {
     const READ: &[&str] = &["get", "list", "watch"];
     vec![
-        rule(&[""], &["events"], &["create", "patch", "update"]),
-        rule(&[""], &["secrets"], READ),
-        rule(
+        policy_rule(&[""], &["events"], &["create", "patch", "update"]),
+        policy_rule(&[""], &["secrets"], READ),
+        policy_rule(
             &["cluster.x-k8s.io"],
             &["clusters", "machines", "machinesets", "machinedeployments"],
             READ,
         ),
-        rule(
+        policy_rule(
             &["coordination.k8s.io"],
             &["leases"],
             &["get", "list", "watch", "create", "update", "patch"],
