@@ -414,3 +414,16 @@ fn paused_until_follows_hypershift() {
     );
     assert!(matches!(pause(Some("tomorrow"), now), Pause::Invalid(_)));
 }
+
+#[test]
+fn infra_readiness_follows_both_capi_contracts() {
+    use hosted_cluster_operator::status::hosted_cluster::infra_reports_ready;
+    use serde_json::json;
+    assert!(infra_reports_ready(&json!({"status": {"ready": true}})));
+    assert!(infra_reports_ready(
+        &json!({"status": {"initialization": {"provisioned": true}}})
+    ));
+    assert!(!infra_reports_ready(&json!({"status": {"ready": false}})));
+    assert!(!infra_reports_ready(&json!({"status": {}})));
+    assert!(!infra_reports_ready(&json!({})));
+}

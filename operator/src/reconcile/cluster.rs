@@ -244,12 +244,7 @@ fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
     };
     match live.get(&ObjectKey::of_desired(infra)) {
         None => InfraFact::NotCreated,
-        Some(o) => InfraFact::Ready(
-            o.data
-                .pointer("/status/ready")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
-        ),
+        Some(o) => InfraFact::Ready(crate::status::hosted_cluster::infra_reports_ready(&o.data)),
     }
 }
 

@@ -42,7 +42,7 @@ pub enum CredentialsFact {
 pub enum InfraFact {
     /// The platform builds no infrastructure object.
     NotRequired,
-    /// `status.ready` of the infrastructure object.
+    /// Whether the infrastructure object reports itself ready ([`infra_reports_ready`]).
     Ready(bool),
     /// Not applied yet (blocked earlier).
     NotCreated,
@@ -165,4 +165,13 @@ pub fn conditions(f: &ClusterFacts) -> Vec<Cond> {
 /// The one condition a paused cluster gets; the others keep what they said before the pause.
 pub fn paused(message: String) -> Cond {
     Cond::no(RECONCILIATION_ACTIVE, "ReconciliationPaused", message)
+}
+
+/// An infrastructure object is ready when its provider says so under either CAPI contract:
+/// `status.ready` (v1beta1, e.g. CAPMAAS v4.9.5-spectro) or `status.initialization.provisioned`
+/// (v1beta2, which CAPMAAS v0.9.0 also reports).
+pub fn infra_reports_ready(object: &serde_json::Value) -> bool {
+    ["/status/ready", "/status/initialization/provisioned"]
+        .iter()
+        .any(|p| object.pointer(p).and_then(serde_json::Value::as_bool) == Some(true))
 }
