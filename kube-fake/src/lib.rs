@@ -21,6 +21,7 @@ mod ops_apply;
 mod record;
 mod resources;
 mod router;
+mod secret;
 mod selector;
 mod service;
 mod smp;

@@ -13,6 +13,7 @@ use crate::apply::{self, Managers, Scope};
 use crate::meta::{self, copy_meta, finalizers, meta_mut, meta_str};
 use crate::record::{Fault, RecordedRequest};
 use crate::resources::{Registry, ResKey, ResourceInfo};
+use crate::secret;
 use crate::status::ApiError;
 
 /// An object and its field managers.
@@ -159,6 +160,7 @@ impl State {
     ) -> Result<Value, ApiError> {
         check_types(info, version, &obj)?;
         apply::normalize(&mut obj);
+        secret::fold_string_data(info, &mut obj);
         let seq = self.next_seq();
         let meta = meta_mut(&mut obj);
         let name = match meta
@@ -278,6 +280,7 @@ impl State {
             .ok_or_else(|| ApiError::not_found(&info.plural, &info.group, name))?;
         let old = stored.obj;
         apply::normalize(&mut candidate);
+        secret::fold_string_data(info, &mut candidate);
         let mut new = match w.scope {
             Scope::Status => {
                 let mut new = old.clone();

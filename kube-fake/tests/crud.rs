@@ -382,3 +382,41 @@ async fn kube_discovery_runs_both_ways() {
         );
     }
 }
+
+/// As on a real server: `stringData` is merged into `data` and never stored, on create,
+/// update and server-side apply alike.
+#[tokio::test]
+async fn secret_string_data_is_folded_into_data() {
+    let api = server();
+    let secrets: Api<Secret> = Api::namespaced(api.client(), "default");
+    let mut s = Secret::default();
+    s.metadata.name = Some("creds".into());
+    s.data = Some(BTreeMap::from([(
+        "keep".to_string(),
+        k8s_openapi::ByteString(b"old".to_vec()),
+    )]));
+    s.string_data = Some(BTreeMap::from([("key".to_string(), "v1".to_string())]));
+    let created = secrets.create(&PostParams::default(), &s).await.unwrap();
+    assert_eq!(created.string_data, None);
+    let data = created.data.unwrap();
+    assert_eq!(data["key"].0, b"v1");
+    assert_eq!(data["keep"].0, b"old");
+
+    let patch = json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "creds"},
+        "stringData": {"key": "v2"}
+    });
+    let applied = secrets
+        .patch(
+            "creds",
+            &PatchParams::apply("test").force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied.string_data, None);
+    assert_eq!(applied.data.unwrap()["key"].0, b"v2");
+    let stored = api.get("secrets", Some("default"), "creds").unwrap();
+    assert!(stored.get("stringData").is_none(), "{stored}");
+}

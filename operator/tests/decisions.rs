@@ -66,7 +66,9 @@ fn stamped(p: &Planned) -> Vec<DesiredObject> {
 fn live_from(objects: &[DesiredObject]) -> Live {
     let mut live = Live::default();
     for o in objects {
-        let mut obj: DynamicObject = o.object.clone();
+        // What the API server stores for what we send (Secret stringData lands in data).
+        let stored = hosted_cluster_operator::apply::drift::as_stored(&o.to_value());
+        let mut obj: DynamicObject = serde_json::from_value(stored).unwrap();
         obj.metadata.uid = Some(format!("uid-{}", o.name()));
         live.insert(&o.resource, obj);
     }
@@ -426,4 +428,29 @@ fn infra_readiness_follows_both_capi_contracts() {
     assert!(!infra_reports_ready(&json!({"status": {"ready": false}})));
     assert!(!infra_reports_ready(&json!({"status": {}})));
     assert!(!infra_reports_ready(&json!({})));
+}
+
+#[test]
+fn a_live_object_edited_by_hand_is_applied_again() {
+    let objects = stamped(&planned(
+        &support::hosted_cluster(),
+        vec![support::node_pool()],
+        true,
+    ));
+    let mut live = live_from(&objects);
+    let key = live
+        .objects
+        .keys()
+        .find(|k| k.kind == "Deployment")
+        .unwrap()
+        .clone();
+    let deployment = &mut live.objects.get_mut(&key).unwrap().object;
+    deployment.data["spec"]["replicas"] = serde_json::json!(0);
+    let p = apply_plan(&objects, &live, &BTreeSet::new());
+    let applied: Vec<&str> = p.apply.iter().map(|o| o.kind()).collect();
+    assert_eq!(
+        applied,
+        ["Deployment"],
+        "only the edited object is re-applied"
+    );
 }

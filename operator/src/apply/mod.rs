@@ -1,6 +1,8 @@
 //! Server-side apply of the desired state: one field manager, forced, in creation order; only
-//! objects whose desired hash changed are written; objects we own but no longer want are pruned.
+//! objects whose desired hash changed, or whose live copy drifted from it, are written; objects
+//! we own but no longer want are pruned.
 
+pub mod drift;
 pub mod hash;
 pub mod key;
 pub mod live;

@@ -1,6 +1,8 @@
-//! Pure decision of what to write: which desired objects need applying (hash differs or object
-//! missing) and which live objects to prune. No I/O, so it is tested from fixtures.
+//! Pure decision of what to write: which desired objects need applying (missing, hash differs,
+//! or the live copy drifted) and which live objects to prune. No I/O, so it is tested from
+//! fixtures.
 
+use super::drift::drifted;
 use super::hash::live_hash;
 use super::key::ObjectKey;
 use super::live::Live;
@@ -37,7 +39,10 @@ pub fn plan(desired: &[DesiredObject], live: &Live, keep_pools: &BTreeSet<String
         let key = ObjectKey::of_desired(obj);
         let want = super::hash::desired_hash(obj);
         match live.objects.get(&key) {
-            Some(l) if live_hash(&l.object) == Some(want.as_str()) => {
+            Some(l)
+                if live_hash(&l.object) == Some(want.as_str())
+                    && !drifted(&obj.to_value(), &live_value(&l.object)) =>
+            {
                 out.unchanged.push(key.clone())
             }
             _ => out.apply.push(obj.clone()),
@@ -74,4 +79,8 @@ fn prune_rank(kind: &str) -> u8 {
         "MachineDeployment" => 0,
         _ => 1,
     }
+}
+
+fn live_value(object: &kube::api::DynamicObject) -> serde_json::Value {
+    serde_json::to_value(object).unwrap_or_default()
 }

@@ -65,6 +65,24 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
+/// As an API server does: a Secret's `stringData` is stored base64-encoded in `data`.
+fn fold_string_data(obj: &mut Value) {
+    use base64::Engine as _;
+    if obj["kind"] != "Secret" {
+        return;
+    }
+    let Some(Value::Object(strings)) = obj.as_object_mut().and_then(|m| m.remove("stringData"))
+    else {
+        return;
+    };
+    for (k, v) in strings {
+        let text = v.as_str().unwrap_or_default();
+        obj["data"][k] = base64::engine::general_purpose::STANDARD
+            .encode(text)
+            .into();
+    }
+}
+
 fn respond(code: u16, body: &Value) -> Response<Body> {
     Response::builder()
         .status(StatusCode::from_u16(code).unwrap())
@@ -158,6 +176,7 @@ impl Mock {
                 st.uid += 1;
                 let uid = format!("uid-{}", st.uid);
                 let mut obj = body.unwrap_or_default();
+                fold_string_data(&mut obj);
                 let old = st.objects.get(&path).cloned();
                 obj["metadata"]["uid"] = old
                     .as_ref()
