@@ -43,6 +43,7 @@ impl Default for InstallOptions {
 // Server-side apply is a PATCH; when the object does not exist yet the API server also checks
 // `create`. Reads are `list`/`get` for the live state and `watch` only where a watch runs.
 const APPLY: &[&str] = &["get", "list", "create", "patch", "delete"];
+const APPLY_AND_WATCH: &[&str] = &["get", "list", "watch", "create", "patch", "delete"];
 
 /// Exactly what the operator does, cluster-wide (control-plane namespaces are created at run
 /// time, so a namespaced Role cannot cover them).
@@ -98,10 +99,11 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
             APPLY,
         ),
         // CAPI core objects; MachineSets only read (which templates are still in use).
+        policy_rule(&["cluster.x-k8s.io"], &["clusters"], APPLY),
         policy_rule(
             &["cluster.x-k8s.io"],
-            &["clusters", "machinedeployments"],
-            APPLY,
+            &["machinedeployments"],
+            APPLY_AND_WATCH,
         ),
         policy_rule(&["cluster.x-k8s.io"], &["machinesets"], &["list"]),
         // Infrastructure and machine-template kinds are the platforms'; by CAPI convention they

@@ -336,6 +336,13 @@ async fn restarts_and_api_failures_converge() {
     // (the NodePool is gone), then a last one that finishes.
     api.delete(HC, Some("clusters"), &hc_name()).unwrap();
     assert!(hc_obj(&api).is_some(), "held by the finalizer");
+    // Deleting the CAPI Cluster fails twice, whichever operator gets there first.
+    api.fail_next(
+        "DELETE",
+        &format!("/apis/cluster.x-k8s.io/v1beta1/namespaces/{cp}/clusters/"),
+        500,
+        2,
+    );
     let op = run(&api);
     wait_for(20, "NodePool deleted", || {
         api.get(
@@ -348,12 +355,6 @@ async fn restarts_and_api_failures_converge() {
     })
     .await;
     op.stop().await;
-    api.fail_next(
-        "DELETE",
-        &format!("/apis/cluster.x-k8s.io/v1beta1/namespaces/{cp}/clusters/"),
-        500,
-        2,
-    );
     let op = run(&api);
     wait_for(20, "HostedCluster gone", || {
         hc_obj(&api).is_none().then_some(())
@@ -409,5 +410,37 @@ async fn skip_namespace_deletion_keeps_the_namespace_only() {
         .map(|o| o.display_name())
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+    op.stop().await;
+}
+
+/// NodePool status follows its MachineDeployment through a watch: with polling an hour away,
+/// a status change of the MachineDeployment still reaches the NodePool at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn machine_deployment_changes_reach_the_node_pool_without_polling() {
+    let api = server();
+    create_secret(&api);
+    create_cluster(&api, None);
+    let op = fake::run_polling_every(&api, Duration::from_secs(3600));
+    wait_all_objects(&api).await;
+    let md = expected()
+        .into_iter()
+        .find(|o| o.kind() == "MachineDeployment")
+        .unwrap();
+    let pool = support::node_pool().metadata.name.unwrap();
+    api.set_status(
+        &resource_name(&md),
+        md.namespace(),
+        md.name(),
+        json!({"replicas": 2, "readyReplicas": 2, "availableReplicas": 2}),
+    )
+    .unwrap();
+    wait_for(5, "NodePool status.replicas = 2", || {
+        (api.get(NP, Some("clusters"), &pool)?
+            .pointer("/status/replicas")?
+            .as_i64()?
+            == 2)
+            .then_some(())
+    })
+    .await;
     op.stop().await;
 }

@@ -1,10 +1,13 @@
 //! The kube-runtime Controller: HostedClusters, plus what maps back to them — NodePools (by
 //! `spec.clusterName`), credentials Secrets (by the platform's Secret name, so a fixed Secret
-//! recovers a cluster without a restart) and HostedControlPlanes (by our cluster annotation).
+//! recovers a cluster without a restart), and the HostedControlPlanes and CAPI
+//! MachineDeployments we built (by our cluster annotation).
 
+use crate::apply::live::capi_resource;
 use crate::reconcile::inputs::credentials_ref;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::Api;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, DynamicObject};
 use kube::runtime::Controller;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
@@ -42,11 +45,16 @@ pub fn clusters_using_secret(
         .collect()
 }
 
-/// The HostedCluster a HostedControlPlane was built for (`<namespace>/<name>` annotation).
-pub fn cluster_of_control_plane(hcp: &HostedControlPlane) -> Option<ObjectRef<HostedCluster>> {
-    let value = hcp.metadata.annotations.as_ref()?.get(CLUSTER_ANNOTATION)?;
+/// The HostedCluster an object we built belongs to (our `<namespace>/<name>` annotation).
+pub fn cluster_of_built(meta: &ObjectMeta) -> Option<ObjectRef<HostedCluster>> {
+    let value = meta.annotations.as_ref()?.get(CLUSTER_ANNOTATION)?;
     let (ns, name) = value.split_once('/')?;
     Some(ObjectRef::new(name).within(ns))
+}
+
+/// The HostedCluster a HostedControlPlane was built for.
+pub fn cluster_of_control_plane(hcp: &HostedControlPlane) -> Option<ObjectRef<HostedCluster>> {
+    cluster_of_built(&hcp.metadata)
 }
 
 pub fn cluster_of_node_pool(np: &NodePool) -> Option<ObjectRef<HostedCluster>> {
@@ -57,6 +65,8 @@ pub fn build(client: &kube::Client, watch_namespace: Option<&str>) -> Controller
     let wc = watcher::Config::default();
     let controller = Controller::new(api::<HostedCluster>(client, watch_namespace), wc.clone());
     let store = controller.store();
+    let ours = wc.clone().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
+    let machine_deployments = capi_resource("MachineDeployment");
     controller
         .watches(api::<NodePool>(client, watch_namespace), wc.clone(), |np| {
             cluster_of_node_pool(&np)
@@ -66,11 +76,19 @@ pub fn build(client: &kube::Client, watch_namespace: Option<&str>) -> Controller
             wc.clone(),
             move |s| clusters_using_secret(&store, &s),
         )
-        // Control planes live in per-cluster namespaces, so this watch is cluster-wide, limited
-        // to objects we built.
+        // Control planes and MachineDeployments live in per-cluster namespaces, so these
+        // watches are cluster-wide, limited to objects we built. MachineDeployments are CAPI's
+        // kind whatever the platform; watching them lets NodePool status follow their replicas
+        // at once instead of at the next poll. Without the CAPI CRDs the watch backs off.
         .watches(
             Api::<HostedControlPlane>::all(client.clone()),
-            wc.labels(&format!("{MANAGED_BY_LABEL}={MANAGER}")),
+            ours.clone(),
             |hcp| cluster_of_control_plane(&hcp),
+        )
+        .watches_with(
+            Api::<DynamicObject>::all_with(client.clone(), &machine_deployments),
+            machine_deployments.clone(),
+            ours,
+            |md| cluster_of_built(&md.metadata),
         )
 }

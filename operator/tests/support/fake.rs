@@ -70,10 +70,16 @@ impl Running {
 
 /// Runs the operator's Controller against `api` with short intervals.
 pub fn run(api: &FakeApiServer) -> Running {
+    run_polling_every(api, Duration::from_millis(100))
+}
+
+/// Runs the operator's Controller against `api`, requeueing converging clusters every `poll`
+/// (a long one proves a reaction came from a watch).
+pub fn run_polling_every(api: &FakeApiServer, poll: Duration) -> Running {
     let client = api.client();
     let (events, store) = Events::memory();
     let mut ctx = Context::new(client.clone(), PlatformSettings::default(), events);
-    ctx.poll_interval = Duration::from_millis(100);
+    ctx.poll_interval = poll;
     ctx.deletion_poll = Duration::from_millis(50);
     let ctx = Arc::new(ctx);
     let (tx, rx) = oneshot::channel::<()>();
