@@ -63,6 +63,16 @@ fn attributes(r: &Recorded) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// Every request attribute the rules do not allow, as `METHOD path -> (verb, group, resource)`.
+fn denied(rules: &[PolicyRule], requests: &[Recorded]) -> Vec<String> {
+    requests
+        .iter()
+        .flat_map(|r| attributes(r).into_iter().map(move |a| (r, a)))
+        .filter(|(_, a)| !allowed(rules, a))
+        .map(|(r, a)| format!("{} {} -> {a:?}", r.method, r.path))
+        .collect()
+}
+
 fn allowed(rules: &[PolicyRule], (verb, group, resource): &(String, String, String)) -> bool {
     let has = |list: &Option<Vec<String>>, v: &str| {
         list.as_ref()
@@ -111,12 +121,7 @@ async fn cluster_role_covers_every_reconcile_request() {
     let rules = cluster_role_rules(platform_api::registry().unwrap());
     let requests = mock.take_requests();
     assert!(requests.len() > 20);
-    let denied: Vec<String> = requests
-        .iter()
-        .flat_map(|r| attributes(r).into_iter().map(move |a| (r, a)))
-        .filter(|(_, a)| !allowed(&rules, a))
-        .map(|(r, a)| format!("{} {} -> {a:?}", r.method, r.path))
-        .collect();
+    let denied = denied(&rules, &requests);
     assert!(
         denied.is_empty(),
         "not allowed by the ClusterRole:\n{}",
@@ -203,12 +208,7 @@ async fn cluster_role_covers_a_whole_lifecycle() {
         for v in ["watch", "list", "get", "patch", "create", "delete"] {
             assert!(verbs.contains(v), "no {v} request checked: {verbs:?}");
         }
-        let denied: Vec<String> = requests
-            .iter()
-            .flat_map(|r| attributes(r).into_iter().map(move |a| (r, a)))
-            .filter(|(_, a)| !allowed(&rules, a))
-            .map(|(r, a)| format!("{} {} -> {a:?}", r.method, r.path))
-            .collect();
+        let denied = denied(&rules, &requests);
         assert!(
             denied.is_empty(),
             "skip_namespace={skip_namespace}: not allowed by the ClusterRole:\n{}",

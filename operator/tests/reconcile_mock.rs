@@ -8,6 +8,7 @@ use hosted_cluster_operator::Context;
 use hosted_cluster_operator::events::Events;
 use hosted_cluster_operator::names::{FIELD_MANAGER, FINALIZER};
 use hosted_cluster_operator::reconcile::cluster;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::{self};
 use platform_api::platform::PlatformSettings;
@@ -92,6 +93,17 @@ fn expected_apply_paths() -> Vec<String> {
     .iter()
     .map(object_path)
     .collect()
+}
+
+/// The HostedCluster's condition of `type_` as the mock stores it now.
+fn condition(mock: &Mock, type_: &str) -> Condition {
+    current_hc(mock)
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == type_)
+        .unwrap_or_else(|| panic!("no {type_} condition"))
 }
 
 fn writes(reqs: &[Recorded]) -> Vec<&Recorded> {
@@ -229,14 +241,7 @@ async fn missing_credentials_write_only_the_condition() {
     assert_eq!(w.len(), 1, "only the status: {w:#?}");
     assert_eq!(w[0].path, format!("{}/status", paths().0));
     assert!(report.applied.is_empty());
-    let hc = current_hc(&mock);
-    let c = hc
-        .status
-        .unwrap()
-        .conditions
-        .into_iter()
-        .find(|c| c.type_ == "PlatformCredentialsFound")
-        .unwrap();
+    let c = condition(&mock, "PlatformCredentialsFound");
     assert_eq!(c.reason, "PlatformCredentialsNotFound");
     assert!(
         c.message
@@ -259,14 +264,7 @@ async fn unknown_platform_sets_a_condition_once_and_reads_nothing_else() {
     let reqs = mock.take_requests();
     assert_eq!(reqs.len(), 1, "{reqs:#?}");
     assert_eq!(reqs[0].path, format!("{}/status", paths().0));
-    let hc = current_hc(&mock);
-    let c = hc
-        .status
-        .unwrap()
-        .conditions
-        .into_iter()
-        .find(|c| c.type_ == "ValidConfiguration")
-        .unwrap();
+    let c = condition(&mock, "ValidConfiguration");
     assert_eq!(c.reason, "UnknownPlatform");
     assert!(c.message.contains("NoSuchPlatform"), "{}", c.message);
 
@@ -309,14 +307,7 @@ async fn invalid_node_pool_is_a_condition_and_the_cluster_still_applies() {
         ("False", "InvalidSpec")
     );
     assert!(c.message.contains("image"), "{}", c.message);
-    let hc = current_hc(&mock);
-    let v = hc
-        .status
-        .unwrap()
-        .conditions
-        .into_iter()
-        .find(|c| c.type_ == "ValidConfiguration")
-        .unwrap();
+    let v = condition(&mock, "ValidConfiguration");
     assert_eq!(v.reason, "InvalidNodePool");
 }
 
@@ -332,13 +323,7 @@ async fn paused_cluster_only_says_so() {
     assert_eq!(reqs.len(), 1, "only the status write: {reqs:#?}");
     assert_eq!(reqs[0].path, format!("{}/status", paths().0));
     assert!(report.applied.is_empty());
-    let c = current_hc(&mock)
-        .status
-        .unwrap()
-        .conditions
-        .into_iter()
-        .find(|c| c.type_ == "ReconciliationActive")
-        .unwrap();
+    let c = condition(&mock, "ReconciliationActive");
     assert_eq!(
         (c.status.as_str(), c.reason.as_str()),
         ("False", "ReconciliationPaused")
@@ -352,12 +337,6 @@ async fn paused_cluster_only_says_so() {
     mock.seed(&paths().0, hc);
     let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
     assert!(!report.applied.is_empty());
-    let c = current_hc(&mock)
-        .status
-        .unwrap()
-        .conditions
-        .into_iter()
-        .find(|c| c.type_ == "ReconciliationActive")
-        .unwrap();
+    let c = condition(&mock, "ReconciliationActive");
     assert_eq!(c.status, "True");
 }
