@@ -13,7 +13,6 @@ use kube::runtime::controller::Action;
 use platform_api::api::HostedCluster;
 use platform_api::desired::labels::cluster_selector;
 use platform_api::desired::{DesiredObject, DesiredState, Role};
-use platform_api::platform::PlatformError;
 use std::collections::BTreeSet;
 
 /// What one apply pass did, for the caller's decision on requeueing and for tests.
@@ -128,9 +127,8 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         endpoint: inputs.endpoint().cloned(),
         invalid_node_pools: Vec::new(),
     };
-    if let Some(state) = &planned.state {
-        let (final_state, live) =
-            apply_state(hc, ctx, &inputs, platform.as_ref(), state, &mut report).await?;
+    if let Some(state) = planned.state {
+        let (final_state, live) = apply_state(hc, ctx, state, &mut report).await?;
         facts.infra = infra_fact(&final_state, &live);
         facts.invalid_node_pools = final_state
             .node_pool_errors()
@@ -156,21 +154,19 @@ fn stamped(state: &DesiredState) -> Vec<DesiredObject> {
 }
 
 /// Applies the desired state. The HostedControlPlane must exist before anything that it owns,
-/// so on the first pass the namespace and the HostedControlPlane go first, and the state is
-/// rebuilt with the owner reference (building is pure, so this costs no API call).
+/// so on the first pass the namespace and the HostedControlPlane go first; then its uid is the
+/// owner of the rest.
 async fn apply_state(
     hc: &HostedCluster,
     ctx: &Context,
-    inputs: &Inputs,
-    platform: &dyn platform_api::Platform,
-    first: &DesiredState,
+    mut state: DesiredState,
     report: &mut Report,
 ) -> Result<(DesiredState, Live), Error> {
     let selector = cluster_selector(hc);
-    let objects = stamped(first);
+    let objects = stamped(&state);
     let mut live = apply::live::read(
         &ctx.client,
-        &first.control_plane_namespace,
+        &state.control_plane_namespace,
         &selector,
         &objects,
     )
@@ -190,14 +186,9 @@ async fn apply_state(
             report.applied.push(ObjectKey::of_desired(obj));
         }
     }
-    let owner = live.get(&hcp_key).and_then(plan::owner_ref);
-    let Some(state) = plan::plan(hc, inputs, platform, &ctx.settings, owner.as_ref())?.state else {
-        // Same inputs, pure builder: cannot happen. Never prune from a partial state.
-        return Err(plan::PlanError::PlatformBug(PlatformError::Bug(
-            "desired::build failed on the second call with unchanged inputs".into(),
-        ))
-        .into());
-    };
+    if let Some(owner) = live.get(&hcp_key).and_then(plan::owner_ref) {
+        state.set_owner(&owner);
+    }
     let objects = stamped(&state);
     let keep_pools: BTreeSet<String> = state
         .node_pool_errors()

@@ -67,6 +67,21 @@ impl DesiredState {
         )
     }
 
+    /// Makes `owner` (the applied HostedControlPlane) the owner of every object in the
+    /// control-plane namespace: all but the namespace itself and the owner.
+    pub fn set_owner(&mut self, owner: &OwnerReference) {
+        let pools = self
+            .node_pools
+            .iter_mut()
+            .filter_map(|p| p.result.as_mut().ok())
+            .flatten();
+        for obj in self.cluster_objects.iter_mut().chain(pools) {
+            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) {
+                obj.set_owner(owner);
+            }
+        }
+    }
+
     /// The first NodePool error, if any.
     pub fn node_pool_errors(&self) -> impl Iterator<Item = (&str, &PlatformError)> {
         self.node_pools
@@ -206,11 +221,9 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerRefe
             .metadata
             .namespace
             .get_or_insert_with(|| ns.clone());
-        if let Some(owner) = owner {
-            if obj.role != Role::ControlPlane {
-                obj.set_owner(owner);
-            }
-        }
+    }
+    if let Some(owner) = owner {
+        state.set_owner(owner);
     }
 }
 
