@@ -63,7 +63,7 @@ impl HttpFailure<'_> {
             },
             503 if retry_after.is_none()
                 && operation.object() == ObjectKind::VmHost
-                && is_pod_problem(&message) =>
+                && is_compose_refusal(&message) =>
             {
                 MaasError::VmHostRefused { operation, message }
             }
@@ -153,7 +153,7 @@ fn is_no_machine_available(message: &str) -> bool {
 /// MAAS's PodProblem text for a compose the host cannot hold (sent as 503).
 /// Only this one is a verdict: "Failed talking to VM host" may be a host
 /// that is rebooting, so it stays a retryable outage.
-fn is_pod_problem(message: &str) -> bool {
+fn is_compose_refusal(message: &str) -> bool {
     message.starts_with("Unable to compose")
 }
 
