@@ -56,6 +56,7 @@ impl Build {
             api_endpoint: self.endpoint.as_ref(),
             missing_secrets: self.missing,
             settings: &self.settings,
+            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
             owner: None,
         };
         desired::build(&inputs, &Maas)

@@ -159,6 +159,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             api_endpoint: endpoint.as_ref(),
             missing_secrets: MissingSecrets::Placeholder,
             settings: &settings,
+            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
             owner: None,
         };
         let state =

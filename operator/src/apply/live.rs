@@ -7,10 +7,10 @@
 
 use super::ApplyError;
 use super::key::ObjectKey;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::core::gvk::ParseGroupVersionError;
 use platform_api::desired::DesiredObject;
-use platform_api::desired::capi::{CAPI_GROUP, CAPI_VERSION};
+use platform_api::desired::capi::CapiVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
@@ -50,7 +50,7 @@ impl Live {
 }
 
 pub fn capi_resource(kind: &str) -> ApiResource {
-    ApiResource::from_gvk(&GroupVersionKind::gvk(CAPI_GROUP, CAPI_VERSION, kind))
+    CapiVersion::V1Beta1.resource(kind)
 }
 
 fn namespace_resource() -> ApiResource {

@@ -182,6 +182,7 @@ async fn owned_kinds(
             api_endpoint: None,
             missing_secrets: platform_api::platform::MissingSecrets::Placeholder,
             settings: &settings,
+            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
             owner: None,
         };
         if let Ok(state) = platform_api::desired::build(&inputs, platform.as_ref()) {

@@ -65,6 +65,7 @@ pub fn plan(
         api_endpoint: inputs.endpoint(),
         missing_secrets: MissingSecrets::Fail,
         settings,
+        capi: platform_api::desired::capi::CapiVersion::V1Beta1,
         owner,
     };
     let mut credentials = credentials_fact(&inputs.credentials);

@@ -48,6 +48,7 @@ pub fn expected_objects(hc: &HostedCluster, np: &NodePool, secret: &Secret) -> V
             api_endpoint: None,
             missing_secrets: MissingSecrets::Fail,
             settings: &settings,
+            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
             owner: None,
         },
         platform.as_ref(),

@@ -33,6 +33,8 @@ pub struct ClusterInputs<'a> {
     pub api_endpoint: Option<&'a ApiEndpoint>,
     pub missing_secrets: MissingSecrets,
     pub settings: &'a PlatformSettings,
+    /// The `cluster.x-k8s.io` version CAPI objects are written in (the one the server stores).
+    pub capi: capi::CapiVersion,
     /// Owner for objects in the control-plane namespace (the operator passes the applied
     /// HostedControlPlane; `render` has none).
     pub owner: Option<&'a OwnerReference>,
@@ -139,6 +141,7 @@ pub fn build(
         credentials: inputs.credentials,
         missing_secrets: inputs.missing_secrets,
         settings: inputs.settings,
+        capi: inputs.capi,
         warnings: &warnings,
     };
 

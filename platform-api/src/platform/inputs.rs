@@ -107,6 +107,8 @@ pub struct ClusterContext<'a> {
     pub credentials: Option<&'a SecretData>,
     pub missing_secrets: MissingSecrets,
     pub settings: &'a PlatformSettings,
+    /// The `cluster.x-k8s.io` version the CAPI objects are written in.
+    pub capi: crate::desired::capi::CapiVersion,
     pub warnings: &'a Warnings,
 }
 
