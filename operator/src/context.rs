@@ -1,7 +1,10 @@
 //! What every reconcile shares.
 
+use crate::apply::record::Records;
+use crate::cache::Caches;
 use crate::events::Events;
 use crate::metrics::Metrics;
+use platform_api::desired::capi::CapiVersion;
 use platform_api::platform::PlatformSettings;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +14,14 @@ pub struct Context {
     pub settings: PlatformSettings,
     pub events: Events,
     pub metrics: Arc<Metrics>,
-    /// Requeue while something is still converging (infrastructure, control plane, machines);
-    /// none of those are watched, so this is how their progress is noticed.
+    /// Every read of a reconcile comes from here.
+    pub caches: Caches,
+    /// What the server returned for each of our writes (drift detection, the loop guard).
+    pub records: Records,
+    /// Write CAPI objects in this version rather than the newest one the server serves.
+    pub capi_override: Option<CapiVersion>,
+    /// Requeue while something is still converging that no watch reports (the control plane's
+    /// own progress behind the HostedControlPlane is watched; this is the safety net).
     pub poll_interval: Duration,
     /// Requeue of a converged cluster: a safety net for missed events.
     pub resync_interval: Duration,
@@ -21,15 +30,31 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(client: kube::Client, settings: PlatformSettings, events: Events) -> Self {
+    pub fn new(
+        client: kube::Client,
+        settings: PlatformSettings,
+        events: Events,
+        caches: Caches,
+    ) -> Self {
         Self {
             client,
             settings,
             events,
             metrics: Arc::new(Metrics::new()),
+            caches,
+            records: Records::default(),
+            capi_override: None,
             poll_interval: Duration::from_secs(30),
             resync_interval: Duration::from_secs(600),
             deletion_poll: Duration::from_secs(5),
         }
+    }
+
+    /// The `cluster.x-k8s.io` version CAPI objects are written and read in: the override, else
+    /// the newest the server serves (the one CAPI stores), else v1beta2.
+    pub fn capi(&self) -> CapiVersion {
+        self.capi_override
+            .or(self.caches.catalog.current().capi)
+            .unwrap_or_default()
     }
 }

@@ -2,6 +2,7 @@
 //! `reason()` is the inner variant's name: the metric label and the Event reason.
 
 use crate::apply::ApplyError;
+use crate::cache::CacheError;
 use crate::reconcile::cleanup::CleanupError;
 use crate::reconcile::inputs::ReadError;
 use crate::reconcile::plan::PlanError;
@@ -14,6 +15,8 @@ pub enum Error {
     Read(#[from] ReadError),
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
     #[error(transparent)]
     Apply(#[from] ApplyError),
     #[error(transparent)]
@@ -35,6 +38,7 @@ impl Error {
         match self {
             Error::Read(e) => e.reason(),
             Error::Plan(e) => e.reason(),
+            Error::Cache(e) => e.reason(),
             Error::Apply(e) => e.reason(),
             Error::Status(e) => e.reason(),
             Error::Cleanup(e) => e.reason(),

@@ -7,6 +7,7 @@
 //! only when they change). Deletion is `reconcile::cleanup`.
 
 pub mod apply;
+pub mod cache;
 pub mod context;
 pub mod error;
 pub mod events;

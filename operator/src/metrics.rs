@@ -15,6 +15,7 @@ pub struct Metrics {
     errors: Family<Labels, Counter>,
     duration: Histogram,
     applied: Family<Labels, Counter>,
+    normalised: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -30,6 +31,7 @@ impl Metrics {
         let errors = Family::<Labels, Counter>::default();
         let duration = Histogram::new(exponential_buckets(0.01, 2.0, 12));
         let applied = Family::<Labels, Counter>::default();
+        let normalised = Family::<Labels, Counter>::default();
         registry.register(
             "reconciles",
             "HostedCluster reconciles, by result",
@@ -50,12 +52,18 @@ impl Metrics {
             "Objects written with server-side apply, by kind",
             applied.clone(),
         );
+        registry.register(
+            "fields_normalised",
+            "Fields the API server did not store as applied (the loop guard stopped re-applying them), by kind and field",
+            normalised.clone(),
+        );
         Self {
             registry,
             reconciles,
             errors,
             duration,
             applied,
+            normalised,
         }
     }
 
@@ -64,6 +72,18 @@ impl Metrics {
             .get_or_create(&vec![("result".into(), result.into())])
             .inc();
         self.duration.observe(took.as_secs_f64());
+    }
+
+    /// Reconciles finished, whatever their result.
+    pub fn reconciles_total(&self) -> u64 {
+        ["success", "error"]
+            .iter()
+            .map(|r| {
+                self.reconciles
+                    .get_or_create(&vec![("result".into(), (*r).into())])
+                    .get()
+            })
+            .sum()
     }
 
     pub fn error(&self, reason: &str) {
@@ -75,6 +95,15 @@ impl Metrics {
     pub fn applied(&self, kind: &str) {
         self.applied
             .get_or_create(&vec![("kind".into(), kind.into())])
+            .inc();
+    }
+
+    pub fn normalised(&self, kind: &str, field: &str) {
+        self.normalised
+            .get_or_create(&vec![
+                ("kind".into(), kind.into()),
+                ("field".into(), field.into()),
+            ])
             .inc();
     }
 

@@ -3,8 +3,8 @@
 
 mod support;
 
-use hosted_cluster_operator::apply::live::{Live, capi_resource};
-use hosted_cluster_operator::apply::{ObjectKey, hash, plan::plan as apply_plan};
+use hosted_cluster_operator::apply::live::Live;
+use hosted_cluster_operator::apply::{ObjectKey, Records, hash};
 use hosted_cluster_operator::reconcile::inputs::{Credentials, Inputs};
 use hosted_cluster_operator::reconcile::plan::{Planned, plan};
 use hosted_cluster_operator::status::conditions::{self, Cond, merge};
@@ -37,6 +37,15 @@ fn inputs(pools: Vec<NodePool>, with_secret: bool) -> Inputs {
     }
 }
 
+/// The diff step without any earlier apply (as after a restart).
+fn apply_diff(
+    desired: &[DesiredObject],
+    live: &Live,
+    keep: &BTreeSet<String>,
+) -> hosted_cluster_operator::apply::Diff {
+    hosted_cluster_operator::apply::diff::diff(desired, live, &Records::default(), keep)
+}
+
 fn planned(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Planned {
     let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
     plan(
@@ -44,6 +53,7 @@ fn planned(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Plann
         &inputs(pools, with_secret),
         platform.as_ref(),
         &PlatformSettings::default(),
+        support::CAPI,
         None,
     )
     .unwrap()
@@ -202,7 +212,7 @@ fn nothing_to_do_when_live_hashes_match() {
         true,
     ));
     let live = live_from(&objects);
-    let p = apply_plan(&objects, &live, &BTreeSet::new());
+    let p = apply_diff(&objects, &live, &BTreeSet::new());
     assert!(p.is_noop(), "apply {:?} prune {:?}", p.apply.len(), p.prune);
     assert_eq!(p.unchanged.len(), objects.len());
 }
@@ -214,7 +224,7 @@ fn everything_applies_in_order_against_an_empty_cluster() {
         vec![support::node_pool()],
         true,
     ));
-    let p = apply_plan(&objects, &Live::default(), &BTreeSet::new());
+    let p = apply_diff(&objects, &Live::default(), &BTreeSet::new());
     let order: Vec<ObjectKey> = p.apply.iter().map(ObjectKey::of_desired).collect();
     let want: Vec<ObjectKey> = objects.iter().map(ObjectKey::of_desired).collect();
     assert_eq!(order, want);
@@ -243,7 +253,7 @@ fn a_new_template_rolls_and_the_old_one_waits_for_machine_sets() {
     // A MachineSet of the old rollout still points at the old template: keep it.
     live.machine_set_refs
         .insert((old_tpl.kind().to_string(), old_tpl.name().to_string()));
-    let p = apply_plan(&new, &live, &BTreeSet::new());
+    let p = apply_diff(&new, &live, &BTreeSet::new());
     let applied: Vec<&str> = p.apply.iter().map(|o| o.kind()).collect();
     assert_eq!(applied.len(), 2, "{applied:?}");
     assert!(applied.contains(&"MachineDeployment"));
@@ -255,7 +265,7 @@ fn a_new_template_rolls_and_the_old_one_waits_for_machine_sets() {
 
     // Once no MachineSet uses it, it is pruned.
     live.machine_set_refs.clear();
-    let p = apply_plan(&new, &live, &BTreeSet::new());
+    let p = apply_diff(&new, &live, &BTreeSet::new());
     assert_eq!(p.prune, vec![ObjectKey::of_desired(old_tpl)]);
 }
 
@@ -266,7 +276,7 @@ fn removed_pool_is_pruned_md_first_but_an_invalid_pool_is_kept() {
     let without = stamped(&planned(&hc, vec![], true));
     let live = live_from(&with_pool);
 
-    let p = apply_plan(&without, &live, &BTreeSet::new());
+    let p = apply_diff(&without, &live, &BTreeSet::new());
     let kinds: Vec<&str> = p.prune.iter().map(|k| k.kind.as_str()).collect();
     assert_eq!(kinds.len(), 2, "{kinds:?}");
     assert_eq!(kinds[0], "MachineDeployment", "dependants go first");
@@ -283,7 +293,7 @@ fn removed_pool_is_pruned_md_first_but_an_invalid_pool_is_kept() {
         .map(|(n, _)| n.to_string())
         .collect();
     assert_eq!(errors, BTreeSet::from([bad.metadata.name.clone().unwrap()]));
-    let p = apply_plan(&stamped(&pl), &live, &errors);
+    let p = apply_diff(&stamped(&pl), &live, &errors);
     assert!(p.prune.is_empty(), "{:?}", p.prune);
 }
 
@@ -365,7 +375,7 @@ fn merge_keeps_transition_time_unless_status_changes() {
 fn node_pool_status_mirrors_the_machine_deployment() {
     let np = support::node_pool();
     let md: DynamicObject = serde_json::from_value(json!({
-        "apiVersion": capi_resource("MachineDeployment").api_version,
+        "apiVersion": support::CAPI.api_version(),
         "kind": "MachineDeployment",
         "metadata": { "name": np.metadata.name, "namespace": "clusters-x" },
         "status": {
@@ -446,7 +456,7 @@ fn a_live_object_edited_by_hand_is_applied_again() {
         .clone();
     let deployment = &mut live.objects.get_mut(&key).unwrap().object;
     deployment.data["spec"]["replicas"] = serde_json::json!(0);
-    let p = apply_plan(&objects, &live, &BTreeSet::new());
+    let p = apply_diff(&objects, &live, &BTreeSet::new());
     let applied: Vec<&str> = p.apply.iter().map(|o| o.kind()).collect();
     assert_eq!(
         applied,

@@ -1,6 +1,7 @@
-//! Reconcile against kube's tower-test mock, asserting the exact requests: reads first, then
-//! server-side applies in creation order (each with our field manager and force), status
-//! written once; and a second reconcile of the unchanged cluster makes no write at all.
+//! Reconcile against kube's tower-test mock, asserting the exact requests: no reads (every input
+//! comes from the caches, here filled from the mock's objects as a watch would), server-side
+//! applies in creation order (each with our field manager and force), status written once; and
+//! a second reconcile of the unchanged cluster makes no request at all.
 
 mod support;
 
@@ -59,7 +60,18 @@ fn seeded(with_secret: bool) -> Mock {
 
 fn context(mock: &Mock) -> Context {
     support::install_crypto();
-    Context::new(mock.client(), PlatformSettings::default(), Events::Off)
+    Context::new(
+        mock.client(),
+        PlatformSettings::default(),
+        Events::Off,
+        support::caches_of(mock.objects()),
+    )
+}
+
+/// One reconcile, after the caches caught up with the mock (as the watches would).
+async fn run(mock: &Mock, ctx: &mut Context) -> cluster::Report {
+    ctx.caches = support::caches_of(mock.objects());
+    cluster::run(&current_hc(mock), ctx).await.unwrap()
 }
 
 fn current_hc(mock: &Mock) -> HostedCluster {
@@ -113,28 +125,19 @@ fn writes(reqs: &[Recorded]) -> Vec<&Recorded> {
 #[tokio::test]
 async fn first_reconcile_applies_in_order_then_resync_writes_nothing() {
     let mock = seeded(true);
-    let ctx = context(&mock);
+    let mut ctx = context(&mock);
     let (_, np_path, _) = paths();
 
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let report = run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
 
-    // Reads come first: NodePools, the credentials Secret, the HostedControlPlane, the namespace.
-    let first_write = reqs.iter().position(|r| r.is_write()).unwrap();
-    let reads: Vec<&str> = reqs[..first_write]
+    // Every input came from the caches: not one read.
+    let reads: Vec<&str> = reqs
         .iter()
+        .filter(|r| !r.is_write())
         .map(|r| r.path.as_str())
         .collect();
-    assert_eq!(reads.len(), 4, "{reads:#?}");
-    assert!(reads[0].ends_with("/namespaces/clusters/nodepools"));
-    assert_eq!(reads[1], paths().2);
-    let hc = support::hosted_cluster();
-    let cp_ns = hc.control_plane_namespace();
-    assert!(reads[2].ends_with(&format!(
-        "/namespaces/{cp_ns}/hostedcontrolplanes/{}",
-        hc.metadata.name.as_deref().unwrap()
-    )));
-    assert_eq!(reads[3], format!("/api/v1/namespaces/{cp_ns}"));
+    assert!(reads.is_empty(), "{reads:#?}");
 
     let w = writes(&reqs);
     let applies: Vec<&Recorded> = w
@@ -192,8 +195,8 @@ async fn first_reconcile_applies_in_order_then_resync_writes_nothing() {
     assert_eq!(creds.status, "True");
     assert!(conds.iter().all(|c| c.observed_generation == Some(1)));
 
-    // Resync of the unchanged cluster: reads only.
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    // Resync of the unchanged cluster: no request at all.
+    let report = run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
     assert!(
         writes(&reqs).is_empty(),
@@ -204,21 +207,21 @@ async fn first_reconcile_applies_in_order_then_resync_writes_nothing() {
             .collect::<Vec<_>>()
     );
     assert!(report.applied.is_empty() && report.pruned.is_empty() && !report.status_written);
-    assert!(reqs.iter().all(|r| r.method == "GET"));
+    assert!(reqs.is_empty(), "{reqs:#?}");
 }
 
 #[tokio::test]
 async fn changed_node_pool_reapplies_only_what_changed() {
     let mock = seeded(true);
-    let ctx = context(&mock);
+    let mut ctx = context(&mock);
     let (_, np_path, _) = paths();
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    run(&mock, &mut ctx).await;
     mock.take_requests();
 
     let mut np: Value = mock.get(&np_path).unwrap();
     np["spec"]["replicas"] = json!(7);
     mock.seed(&np_path, np);
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
     let applied: Vec<String> = writes(&reqs)
         .iter()
@@ -234,8 +237,8 @@ async fn changed_node_pool_reapplies_only_what_changed() {
 #[tokio::test]
 async fn missing_credentials_write_only_the_condition() {
     let mock = seeded(false);
-    let ctx = context(&mock);
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let mut ctx = context(&mock);
+    let report = run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
     let w = writes(&reqs);
     assert_eq!(w.len(), 1, "only the status: {w:#?}");
@@ -249,7 +252,7 @@ async fn missing_credentials_write_only_the_condition() {
     );
 
     // Nothing changed: the next pass does not even rewrite the condition.
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    run(&mock, &mut ctx).await;
     assert!(writes(&mock.take_requests()).is_empty());
 }
 
@@ -259,8 +262,8 @@ async fn unknown_platform_sets_a_condition_once_and_reads_nothing_else() {
     let mut hc: Value = mock.get(&paths().0).unwrap();
     hc["spec"]["platform"]["type"] = json!("NoSuchPlatform");
     mock.seed(&paths().0, hc);
-    let ctx = context(&mock);
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let mut ctx = context(&mock);
+    run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
     assert_eq!(reqs.len(), 1, "{reqs:#?}");
     assert_eq!(reqs[0].path, format!("{}/status", paths().0));
@@ -268,7 +271,7 @@ async fn unknown_platform_sets_a_condition_once_and_reads_nothing_else() {
     assert_eq!(c.reason, "UnknownPlatform");
     assert!(c.message.contains("NoSuchPlatform"), "{}", c.message);
 
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    run(&mock, &mut ctx).await;
     assert!(
         mock.take_requests().is_empty(),
         "no request at all on the second pass"
@@ -285,8 +288,8 @@ async fn invalid_node_pool_is_a_condition_and_the_cluster_still_applies() {
     let key = platform.keys().find(|k| *k != "type").unwrap().clone();
     platform[&key]["image"] = json!("");
     mock.seed(&np_path, np);
-    let ctx = context(&mock);
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let mut ctx = context(&mock);
+    let report = run(&mock, &mut ctx).await;
     let kinds: Vec<&str> = report.applied.iter().map(|k| k.kind.as_str()).collect();
     assert!(!kinds.contains(&"MachineDeployment"), "{kinds:?}");
     assert!(
@@ -317,8 +320,8 @@ async fn paused_cluster_only_says_so() {
     let mut hc: Value = mock.get(&paths().0).unwrap();
     hc["spec"]["pausedUntil"] = json!("true");
     mock.seed(&paths().0, hc);
-    let ctx = context(&mock);
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let mut ctx = context(&mock);
+    let report = run(&mock, &mut ctx).await;
     let reqs = mock.take_requests();
     assert_eq!(reqs.len(), 1, "only the status write: {reqs:#?}");
     assert_eq!(reqs[0].path, format!("{}/status", paths().0));
@@ -328,14 +331,14 @@ async fn paused_cluster_only_says_so() {
         (c.status.as_str(), c.reason.as_str()),
         ("False", "ReconciliationPaused")
     );
-    cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    run(&mock, &mut ctx).await;
     assert!(mock.take_requests().is_empty(), "no request while paused");
 
     // Unpaused: the cluster is built and ReconciliationActive flips back.
     let mut hc: Value = mock.get(&paths().0).unwrap();
     hc["spec"]["pausedUntil"] = json!("false");
     mock.seed(&paths().0, hc);
-    let report = cluster::run(&current_hc(&mock), &ctx).await.unwrap();
+    let report = run(&mock, &mut ctx).await;
     assert!(!report.applied.is_empty());
     let c = condition(&mock, "ReconciliationActive");
     assert_eq!(c.status, "True");

@@ -40,7 +40,7 @@ pub fn as_stored(desired: &Value) -> Value {
 
 /// The parts of a desired object we own and can compare: everything but type, status and the
 /// server's metadata (labels and annotations stay).
-fn comparable(desired: &Value) -> Value {
+pub fn comparable(desired: &Value) -> Value {
     let mut v = as_stored(desired);
     if let Some(map) = v.as_object_mut() {
         for server_side in ["apiVersion", "kind", "status"] {
@@ -51,6 +51,36 @@ fn comparable(desired: &Value) -> Value {
         }
     }
     v
+}
+
+/// Dotted paths of the values of `desired` that `live` does not hold (for messages).
+pub fn differences(desired: &Value, live: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect(live, &comparable(desired), &mut String::new(), &mut out);
+    out
+}
+
+fn collect(live: &Value, want: &Value, path: &mut String, out: &mut Vec<String>) {
+    match (live, want) {
+        (_, Value::Null) => {}
+        (Value::Object(l), Value::Object(w)) => {
+            for (k, wv) in w {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                match l.get(k) {
+                    Some(lv) => collect(lv, wv, path, out),
+                    None if wv.is_null() => {}
+                    None => out.push(path.clone()),
+                }
+                path.truncate(len);
+            }
+        }
+        (l, w) if contains(l, w) => {}
+        _ => out.push(path.clone()),
+    }
 }
 
 /// `live ⊇ want`: every map entry of `want` is in `live`, every list element of `want` is

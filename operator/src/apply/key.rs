@@ -4,10 +4,13 @@ use kube::api::{ApiResource, DynamicObject};
 use platform_api::desired::DesiredObject;
 use std::fmt;
 
-/// `apiVersion`, `kind`, namespace and name: enough to match a desired object with a live one.
+/// API group, kind, namespace and name: enough to match a desired object with a live one. The
+/// version is left out on purpose: the API server serves one object under every version of its
+/// kind, so a key with the version would see one object twice across a CAPI upgrade, and prune
+/// the copy it did not ask for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {
-    pub api_version: String,
+    pub group: String,
     pub kind: String,
     pub namespace: Option<String>,
     pub name: String,
@@ -16,7 +19,7 @@ pub struct ObjectKey {
 impl ObjectKey {
     pub fn of_desired(obj: &DesiredObject) -> Self {
         Self {
-            api_version: obj.api_version().to_string(),
+            group: obj.resource.group.clone(),
             kind: obj.kind().to_string(),
             namespace: obj.namespace().map(str::to_string),
             name: obj.name().to_string(),
@@ -25,7 +28,7 @@ impl ObjectKey {
 
     pub fn of_live(resource: &ApiResource, obj: &DynamicObject) -> Self {
         Self {
-            api_version: resource.api_version.clone(),
+            group: resource.group.clone(),
             kind: resource.kind.clone(),
             namespace: obj.metadata.namespace.clone(),
             name: obj.metadata.name.clone().unwrap_or_default(),

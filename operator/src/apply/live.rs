@@ -1,17 +1,22 @@
-//! Reads what we own in a control-plane namespace: listed by our labels, per kind we manage.
+//! What we own in a control-plane namespace, read from the watch-backed caches (no API request
+//! once a kind's cache has listed).
 //!
-//! Kinds we manage = the kinds of this round's desired objects, plus MachineDeployments, plus
-//! the machine-template kinds live MachineDeployments point at. That last part finds templates
-//! of a NodePool that was removed even when no pool wants that kind any more, without the
-//! operator knowing any platform's kinds.
+//! Kinds read = the kinds of this round's desired objects, plus MachineDeployments, plus the
+//! machine-template kinds live MachineDeployments point at. That last part finds templates of
+//! a NodePool that was removed even when no pool wants that kind any more, without the operator
+//! knowing any platform's kinds. A kind the server does not serve has no objects.
 
-use super::ApplyError;
 use super::key::ObjectKey;
-use kube::api::{Api, ApiResource, DynamicObject, ListParams};
-use kube::core::gvk::ParseGroupVersionError;
+use super::record::Records;
+use crate::cache::owned::Labelled;
+use crate::cache::{CacheError, Caches, Served};
+use kube::api::{ApiResource, DynamicObject};
+use platform_api::api::CLUSTER_LABEL;
 use platform_api::desired::DesiredObject;
 use platform_api::desired::capi::CapiVersion;
+use platform_api::desired::labels::{MANAGED_BY_LABEL, MANAGER};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct LiveObject {
@@ -49,108 +54,148 @@ impl Live {
     }
 }
 
-pub fn capi_resource(kind: &str) -> ApiResource {
-    CapiVersion::V1Beta1.resource(kind)
-}
-
 fn namespace_resource() -> ApiResource {
     ApiResource::erase::<k8s_openapi::api::core::v1::Namespace>(&())
 }
 
-/// `(apiVersion, kind)` of the infrastructureRef in a CAPI object's machine template.
+/// `(group, kind, name)` of the infrastructureRef in a CAPI object's machine template: v1beta1
+/// refs carry `apiVersion`, v1beta2 refs `apiGroup`.
 fn template_ref(obj: &DynamicObject) -> Option<(String, String, String)> {
     let r = obj.data.pointer("/spec/template/spec/infrastructureRef")?;
+    let group = match (r.get("apiGroup"), r.get("apiVersion")) {
+        (Some(g), _) => g.as_str()?.to_string(),
+        (None, Some(v)) => v
+            .as_str()?
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
+            .to_string(),
+        _ => return None,
+    };
     Some((
-        r.get("apiVersion")?.as_str()?.to_string(),
+        group,
         r.get("kind")?.as_str()?.to_string(),
         r.get("name")?.as_str()?.to_string(),
     ))
 }
 
-fn resource_of(api_version: &str, kind: &str) -> Result<ApiResource, ParseGroupVersionError> {
-    let gv: kube::core::GroupVersion = api_version.parse()?;
-    Ok(ApiResource::from_gvk(&gv.with_kind(kind)))
+fn ours(obj: &DynamicObject, cluster: &str) -> bool {
+    obj.metadata.labels.as_ref().is_some_and(|l| {
+        l.get(CLUSTER_LABEL).map(String::as_str) == Some(cluster)
+            && l.get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGER)
+    })
 }
 
-/// A missing CRD (404) means no objects of that kind: CAPI may not be installed yet.
-async fn list(
-    client: &kube::Client,
-    namespace: &str,
-    resource: &ApiResource,
-    selector: Option<&str>,
-) -> Result<Vec<DynamicObject>, ApplyError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
-    let mut lp = ListParams::default();
-    if let Some(s) = selector {
-        lp = lp.labels(s);
-    }
-    match api.list(&lp).await {
-        Ok(l) => Ok(l.items),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(Vec::new()),
-        Err(source) => Err(ApplyError::ListFailed {
-            kind: resource.kind.clone(),
-            source,
-        }),
-    }
-}
-
-/// Reads the live state for `desired` in `namespace` (the control-plane namespace).
+/// Reads the live state for `desired` in `namespace` (the control-plane namespace of the
+/// HostedCluster named `cluster`).
 pub async fn read(
-    client: &kube::Client,
+    caches: &Caches,
+    records: &Records,
     namespace: &str,
-    selector: &str,
+    cluster: &str,
+    capi: CapiVersion,
     desired: &[DesiredObject],
-) -> Result<Live, ApplyError> {
+) -> Result<Live, CacheError> {
+    let served = caches.catalog.current();
+    let timeout = caches.sync_timeout;
     let mut live = Live::default();
     let ns_res = namespace_resource();
-    let ns_api: Api<DynamicObject> = Api::all_with(client.clone(), &ns_res);
-    let ns = ns_api
-        .get_opt(namespace)
-        .await
-        .map_err(|source| ApplyError::ListFailed {
-            kind: "Namespace".into(),
-            source,
-        })?;
-    let Some(ns) = ns else {
-        // No namespace yet: nothing of ours can exist in it; skip the lists.
+    let ns_cache = caches
+        .owned
+        .synced(&ns_res, false, Labelled::Ours, timeout)
+        .await?;
+    let ns_key = ObjectKey {
+        group: ns_res.group.clone(),
+        kind: ns_res.kind.clone(),
+        namespace: None,
+        name: namespace.to_string(),
+    };
+    let Some(ns) = records.freshest(&ns_key, ns_cache.get(None, namespace)) else {
+        // No namespace yet: nothing of ours can exist in it.
         return Ok(live);
     };
-    live.insert(&ns_res, ns);
+    live.insert(&ns_res, Arc::unwrap_or_clone(ns));
 
-    let mut resources: BTreeMap<(String, String), ApiResource> = BTreeMap::new();
-    for obj in desired.iter().filter(|o| o.namespace().is_some()) {
-        resources
-            .entry((obj.api_version().into(), obj.kind().into()))
-            .or_insert_with(|| obj.resource.clone());
-    }
-    let md = capi_resource("MachineDeployment");
-    resources
-        .entry((md.api_version.clone(), md.kind.clone()))
-        .or_insert(md.clone());
-
+    // Kinds by group: one object is served under every version of its kind, so each kind is
+    // read once, in the version this round's desired objects use where they use it.
+    let mut queue: Vec<(String, String)> = vec![(capi.api_version(), "MachineDeployment".into())];
+    queue.extend(
+        desired
+            .iter()
+            .filter(|o| o.namespace().is_some())
+            .map(|o| (o.api_version().to_string(), o.kind().to_string())),
+    );
     let mut listed = BTreeSet::new();
-    let mut queue: Vec<ApiResource> = resources.into_values().collect();
-    while let Some(res) = queue.pop() {
-        if !listed.insert((res.api_version.clone(), res.kind.clone())) {
+    while let Some((api_version, kind)) = queue.pop() {
+        let group = api_version
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
+            .to_string();
+        if !listed.insert((group, kind.clone())) {
             continue;
         }
-        for obj in list(client, namespace, &res, Some(selector)).await? {
-            if res.kind == md.kind
-                && let Some((api_version, kind, _)) = template_ref(&obj)
-                && !listed.contains(&(api_version.clone(), kind.clone()))
-                && let Ok(r) = resource_of(&api_version, &kind)
-            {
-                queue.push(r);
+        let Some((res, namespaced)) = served.find(&api_version, &kind).cloned() else {
+            continue;
+        };
+        let cache = caches
+            .owned
+            .synced(&res, namespaced, Labelled::Ours, timeout)
+            .await?;
+        let mut seen = BTreeSet::new();
+        for obj in cache.in_namespace(namespace) {
+            if !ours(&obj, cluster) {
+                continue;
             }
-            live.insert(&res, obj);
+            if res.kind == "MachineDeployment"
+                && let Some((group, kind, _)) = template_ref(&obj)
+                && let Some((r, _)) = find_in_group(&served, &group, &kind, desired)
+            {
+                queue.push((r.api_version.clone(), kind));
+            }
+            let key = ObjectKey::of_live(&res, &obj);
+            if let Some(o) = records.freshest(&key, Some(obj)) {
+                seen.insert(key);
+                live.insert(&res, Arc::unwrap_or_clone(o));
+            }
+        }
+        // Applied by us and not yet in the cache.
+        for d in desired
+            .iter()
+            .filter(|d| d.resource.group == res.group && d.kind() == kind)
+        {
+            let key = ObjectKey::of_desired(d);
+            if !seen.contains(&key)
+                && let Some(o) = records.freshest(&key, None)
+            {
+                live.insert(&res, Arc::unwrap_or_clone(o));
+            }
         }
     }
 
     // MachineSets are CAPI's (not labelled by us); the namespace is this cluster's alone.
-    for ms in list(client, namespace, &capi_resource("MachineSet"), None).await? {
-        if let Some((_, kind, name)) = template_ref(&ms) {
-            live.machine_set_refs.insert((kind, name));
+    if let Some((res, namespaced)) = served.find(&capi.api_version(), "MachineSet").cloned() {
+        let cache = caches
+            .owned
+            .synced(&res, namespaced, Labelled::Anyone, timeout)
+            .await?;
+        for ms in cache.in_namespace(namespace) {
+            if let Some((_, kind, name)) = template_ref(&ms) {
+                live.machine_set_refs.insert((kind, name));
+            }
         }
     }
     Ok(live)
+}
+
+/// The served resource of `group`/`kind`: the version a desired object uses, else the newest.
+fn find_in_group<'a>(
+    served: &'a Served,
+    group: &str,
+    kind: &str,
+    desired: &[DesiredObject],
+) -> Option<&'a (ApiResource, bool)> {
+    desired
+        .iter()
+        .find(|d| d.kind() == kind && d.resource.group == group)
+        .and_then(|d| served.find(d.api_version(), kind))
+        .or_else(|| served.newest_in_group(group, kind))
 }

@@ -1,16 +1,18 @@
 //! Server-side apply of the desired state: one field manager, forced, in creation order; only
-//! objects whose desired hash changed, or whose live copy drifted from it, are written; objects
-//! we own but no longer want are pruned.
+//! objects whose desired hash changed, or whose live copy drifted from what the server returned
+//! after our last apply, are written; objects we own but no longer want are pruned.
 
+pub mod diff;
 pub mod drift;
 pub mod hash;
 pub mod key;
 pub mod live;
-pub mod plan;
+pub mod record;
 
+pub use diff::Diff;
 pub use key::ObjectKey;
 pub use live::Live;
-pub use plan::ApplyPlan;
+pub use record::{Normalised, Records};
 
 use crate::names::FIELD_MANAGER;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams};
@@ -19,10 +21,6 @@ use platform_api::desired::DesiredObject;
 /// Variant names are the metric label and the Event reason.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    #[error(
-        "listing {kind} failed: {source}; check the operator's RBAC for that kind and that its CRD is installed"
-    )]
-    ListFailed { kind: String, source: kube::Error },
     #[error(
         "server-side apply of {object} failed: {source}; check the CRD is installed and the object is valid (hosted-cluster render shows it)"
     )]
@@ -36,7 +34,6 @@ pub enum ApplyError {
 impl ApplyError {
     pub fn reason(&self) -> &'static str {
         match self {
-            ApplyError::ListFailed { .. } => "ListFailed",
             ApplyError::ApplyFailed { .. } => "ApplyFailed",
             ApplyError::PruneFailed { .. } => "PruneFailed",
         }
@@ -54,23 +51,30 @@ pub fn api_for(
     }
 }
 
-/// Applies one object (forced, under our field manager) and records the result in `live`.
+/// Applies one object (forced, under our field manager), records what the server returned, and
+/// puts it in `live`. Returns the fields the server keeps normalising when the apply changed
+/// nothing (the loop guard: the record now holds the server's view, so it is not re-applied).
 pub async fn apply_one(
     client: &kube::Client,
+    records: &Records,
     obj: &DesiredObject,
     live: &mut Live,
-) -> Result<DynamicObject, ApplyError> {
+) -> Result<Option<Normalised>, ApplyError> {
     let api = api_for(client, &obj.resource, obj.namespace());
     let params = PatchParams::apply(FIELD_MANAGER).force();
+    let value = obj.to_value();
     let applied = api
-        .patch(obj.name(), &params, &Patch::Apply(&obj.to_value()))
+        .patch(obj.name(), &params, &Patch::Apply(&value))
         .await
         .map_err(|source| ApplyError::ApplyFailed {
             object: obj.display_name(),
             source,
         })?;
-    live.insert(&obj.resource, applied.clone());
-    Ok(applied)
+    let key = ObjectKey::of_desired(obj);
+    let hash = hash::live_hash(&obj.object).unwrap_or_default().to_string();
+    let normalised = records.applied(&key, &hash, &value, live.get(&key), &applied);
+    live.insert(&obj.resource, applied);
+    Ok(normalised)
 }
 
 /// What the apply step did.
@@ -78,27 +82,31 @@ pub async fn apply_one(
 pub struct ApplyOutcome {
     pub applied: Vec<ObjectKey>,
     pub pruned: Vec<ObjectKey>,
+    /// Objects the server did not store as sent although nothing else changed them.
+    pub normalised: Vec<Normalised>,
 }
 
-/// Executes `plan`: applies in order, then prunes. A missing object on prune is fine.
+/// Executes `diff`: applies in order, then prunes. A missing object on prune is fine.
 pub async fn execute(
     client: &kube::Client,
-    plan: &ApplyPlan,
+    records: &Records,
+    diff: &Diff,
     live: &mut Live,
 ) -> Result<ApplyOutcome, ApplyError> {
     let mut out = ApplyOutcome::default();
-    for obj in &plan.apply {
-        apply_one(client, obj, live).await?;
+    for obj in &diff.apply {
+        out.normalised
+            .extend(apply_one(client, records, obj, live).await?);
         out.applied.push(ObjectKey::of_desired(obj));
     }
-    for key in &plan.prune {
+    for key in &diff.prune {
         let Some(l) = live.objects.remove(key) else {
             continue;
         };
         let api = api_for(client, &l.resource, key.namespace.as_deref());
         match api.delete(&key.name, &DeleteParams::background()).await {
-            Ok(_) => {}
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Ok(_) => records.deleted(key, l.object.metadata.resource_version.clone()),
+            Err(kube::Error::Api(s)) if s.code == 404 => records.forget(key),
             Err(source) => {
                 return Err(ApplyError::PruneFailed {
                     object: key.to_string(),

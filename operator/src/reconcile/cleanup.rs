@@ -3,8 +3,8 @@
 //! Every step looks at the live state first, so a restart at any point resumes where it left
 //! off; objects already being deleted are not deleted again (no write while waiting).
 
-use super::inputs::{self, Credentials, namespace_of};
-use crate::apply::{self, ObjectKey};
+use super::inputs::{self, namespace_of};
+use crate::apply::ObjectKey;
 use crate::context::Context;
 use crate::error::Error;
 use crate::names::SKIP_NAMESPACE_DELETION_ANNOTATION;
@@ -82,7 +82,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
 
     // 2. MachineDeployments, 3. the CAPI Cluster: CAPI drains and deletes machines.
     for kind in ["MachineDeployment", "Cluster"] {
-        let res = apply::live::capi_resource(kind);
+        let res = ctx.capi().resource(kind);
         let left = delete_labelled(client, &cp_ns, &res, &selector).await?;
         if left > 0 {
             return Ok(Progress::Waiting(format!("{left} {kind}(s) to go")));
@@ -92,10 +92,9 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
     // 4. Machines CAPI did not release. Credentials are read again (missing is fine: the
     // platform decides what it can do without them).
     if let Ok(platform) = platform_api::platform_for(&hc.spec.platform.type_) {
-        let creds = match inputs::read(client, hc, platform.as_ref()).await {
-            Ok(i) => i.credentials,
-            Err(_) => Credentials::NotRequired,
-        };
+        let creds = inputs::read(&ctx.caches, hc, platform.as_ref())
+            .await?
+            .credentials;
         let outcome = platform
             .cleanup_orphaned_machines(&CleanupContext {
                 hosted_cluster: hc,
@@ -137,7 +136,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
     // 6. The namespace (cascades to everything in it), or, when asked to keep it, everything we
     // labelled in it.
     if skip_namespace_deletion(hc) {
-        for res in owned_kinds(hc, client).await? {
+        for res in owned_kinds(hc, client, ctx.capi()).await? {
             delete_labelled(client, &cp_ns, &res, &selector).await?;
         }
     } else {
@@ -169,6 +168,7 @@ const INFRASTRUCTURE_GROUP: &str = "infrastructure.cluster.x-k8s.io";
 async fn owned_kinds(
     hc: &HostedCluster,
     client: &kube::Client,
+    capi: platform_api::desired::capi::CapiVersion,
 ) -> Result<Vec<ApiResource>, CleanupError> {
     let mut kinds = std::collections::BTreeMap::new();
     let hcp = ApiResource::erase::<platform_api::api::HostedControlPlane>(&());
@@ -182,7 +182,7 @@ async fn owned_kinds(
             api_endpoint: None,
             missing_secrets: platform_api::platform::MissingSecrets::Placeholder,
             settings: &settings,
-            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+            capi,
             owner: None,
         };
         if let Ok(state) = platform_api::desired::build(&inputs, platform.as_ref()) {

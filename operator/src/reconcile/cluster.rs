@@ -11,7 +11,7 @@ use hc_status::{ClusterFacts, CredentialsFact, InfraFact, Validity};
 use kube::Resource;
 use kube::runtime::controller::Action;
 use platform_api::api::HostedCluster;
-use platform_api::desired::labels::cluster_selector;
+use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{DesiredObject, DesiredState, Role};
 use std::collections::BTreeSet;
 
@@ -21,9 +21,10 @@ pub struct Report {
     pub applied: Vec<ObjectKey>,
     pub pruned: Vec<ObjectKey>,
     pub status_written: bool,
+    /// Objects the server did not store as applied (the loop guard fired for them).
+    pub normalised: Vec<apply::Normalised>,
     pub facts: Option<ClusterFacts>,
-    /// Every NodePool reports Ready (MachineDeployments are not watched, so until then the
-    /// cluster is polled to mirror their progress).
+    /// Every NodePool reports Ready.
     pub pools_ready: bool,
     /// Set when `spec.pausedUntil` stopped this pass before it read anything.
     pub paused: Option<Pause>,
@@ -116,8 +117,9 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
             });
         }
     };
-    let inputs = inputs::read(&ctx.client, hc, platform.as_ref()).await?;
-    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, None)?;
+    let inputs = inputs::read(&ctx.caches, hc, platform.as_ref()).await?;
+    let capi = ctx.capi();
+    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, capi, None)?;
     let mut report = Report::default();
     let mut facts = ClusterFacts {
         validity: planned.validity.clone(),
@@ -128,7 +130,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         invalid_node_pools: Vec::new(),
     };
     if let Some(state) = planned.state {
-        let (final_state, live) = apply_state(hc, ctx, state, &mut report).await?;
+        let (final_state, live) = apply_state(hc, ctx, state, capi, &mut report).await?;
         facts.infra = infra_fact(&final_state, &live);
         facts.invalid_node_pools = final_state
             .node_pool_errors()
@@ -160,17 +162,21 @@ async fn apply_state(
     hc: &HostedCluster,
     ctx: &Context,
     mut state: DesiredState,
+    capi: CapiVersion,
     report: &mut Report,
 ) -> Result<(DesiredState, Live), Error> {
-    let selector = cluster_selector(hc);
     let objects = stamped(&state);
+    let cluster = hc.metadata.name.as_deref().unwrap_or_default();
     let mut live = apply::live::read(
-        &ctx.client,
+        &ctx.caches,
+        &ctx.records,
         &state.control_plane_namespace,
-        &selector,
+        cluster,
+        capi,
         &objects,
     )
     .await?;
+    let mut normalised = Vec::new();
     let hcp_obj = objects
         .iter()
         .find(|o| o.role == Role::ControlPlane)
@@ -181,7 +187,7 @@ async fn apply_state(
             .iter()
             .filter(|o| matches!(o.role, Role::Namespace | Role::ControlPlane))
         {
-            apply::apply_one(&ctx.client, obj, &mut live).await?;
+            normalised.extend(apply::apply_one(&ctx.client, &ctx.records, obj, &mut live).await?);
             ctx.metrics.applied(obj.kind());
             report.applied.push(ObjectKey::of_desired(obj));
         }
@@ -194,14 +200,32 @@ async fn apply_state(
         .node_pool_errors()
         .map(|(n, _)| n.to_string())
         .collect();
-    let apply_plan = apply::plan::plan(&objects, &live, &keep_pools);
-    let outcome = apply::execute(&ctx.client, &apply_plan, &mut live).await?;
+    let diff = apply::diff::diff(&objects, &live, &ctx.records, &keep_pools);
+    let outcome = apply::execute(&ctx.client, &ctx.records, &diff, &mut live).await?;
     for k in &outcome.applied {
         ctx.metrics.applied(&k.kind);
     }
+    normalised.extend(outcome.normalised);
     report.applied.extend(outcome.applied);
     report.pruned.extend(outcome.pruned);
     let obj_ref = hc.object_ref(&());
+    for n in &normalised {
+        for field in &n.fields {
+            ctx.metrics.normalised(&n.object.kind, field);
+        }
+        ctx.events
+            .warning(
+                &obj_ref,
+                "ServerNormalizes",
+                format!(
+                    "the API server does not store {} as applied (fields {}); it is no longer re-applied for them. The server's CRD version or schema differs from what the operator writes: check the CRDs installed",
+                    n.object,
+                    n.fields.join(", ")
+                ),
+            )
+            .await;
+    }
+    report.normalised.extend(normalised);
     if !report.applied.is_empty() {
         let names: Vec<String> = report.applied.iter().map(|k| k.to_string()).collect();
         ctx.events
@@ -257,7 +281,7 @@ async fn write_node_pools(
             .and_then(|p| p.result.as_ref().err())
             .map(|e| (e.reason(), e.to_string()));
         let md_key = ObjectKey {
-            api_version: apply::live::capi_resource("MachineDeployment").api_version,
+            group: platform_api::desired::capi::CAPI_GROUP.into(),
             kind: "MachineDeployment".into(),
             namespace: Some(state.control_plane_namespace.clone()),
             name: name.clone(),

@@ -1,45 +1,24 @@
-//! Step 1 (I/O): read everything `desired::build` needs — the cluster's NodePools, its
-//! platform credentials Secret, and the HostedControlPlane (for the endpoint it reports).
+//! Step 1: read everything `desired::build` needs — the cluster's NodePools, its platform
+//! credentials Secret, and the HostedControlPlane (for the endpoint it reports) — from the
+//! watch-backed caches.
 
-use kube::api::{Api, ListParams};
+use crate::cache::{CacheError, Caches};
 use platform_api::Platform;
 use platform_api::api::{ApiEndpoint, HostedCluster, HostedControlPlane, NodePool};
 use platform_api::platform::SecretData;
+use std::sync::Arc;
 
 /// Variant names are the metric label and the Event reason.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error(
-        "listing NodePools in {namespace} failed: {source}; check the operator may list nodepools there"
-    )]
-    NodePoolsUnreadable {
-        namespace: String,
-        source: kube::Error,
-    },
-    #[error(
-        "reading the credentials Secret {namespace}/{name} failed: {source}; check the operator may get secrets there"
-    )]
-    CredentialsUnreadable {
-        namespace: String,
-        name: String,
-        source: kube::Error,
-    },
-    #[error(
-        "reading HostedControlPlane {namespace}/{name} failed: {source}; check the operator may get hostedcontrolplanes"
-    )]
-    ControlPlaneUnreadable {
-        namespace: String,
-        name: String,
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    NotSynced(#[from] CacheError),
 }
 
 impl ReadError {
     pub fn reason(&self) -> &'static str {
         match self {
-            ReadError::NodePoolsUnreadable { .. } => "NodePoolsUnreadable",
-            ReadError::CredentialsUnreadable { .. } => "CredentialsUnreadable",
-            ReadError::ControlPlaneUnreadable { .. } => "ControlPlaneUnreadable",
+            ReadError::NotSynced(e) => e.reason(),
         }
     }
 }
@@ -118,57 +97,36 @@ pub fn credentials_ref(hc: &HostedCluster, platform: &dyn Platform) -> Option<(S
         .map(|n| (namespace_of(hc), n))
 }
 
+/// Reads the inputs from the caches (no API request once they have listed).
 pub async fn read(
-    client: &kube::Client,
+    caches: &Caches,
     hc: &HostedCluster,
     platform: &dyn Platform,
 ) -> Result<Inputs, ReadError> {
+    caches.inputs_synced().await?;
     let ns = namespace_of(hc);
-    let pools: Api<NodePool> = Api::namespaced(client.clone(), &ns);
-    let node_pools = pools
-        .list(&ListParams::default())
-        .await
-        .map_err(|source| ReadError::NodePoolsUnreadable {
-            namespace: ns.clone(),
-            source,
-        })?
-        .items;
+    let node_pools = caches
+        .node_pools
+        .store
+        .state_filter(|np| np.metadata.namespace.as_deref() == Some(ns.as_str()))
+        .into_iter()
+        .map(Arc::unwrap_or_clone);
     let node_pools = pools_of(hc, node_pools);
 
     let credentials = match credentials_ref(hc, platform) {
         None => Credentials::NotRequired,
-        Some((namespace, name)) => {
-            let secrets: Api<k8s_openapi::api::core::v1::Secret> =
-                Api::namespaced(client.clone(), &namespace);
-            match secrets.get_opt(&name).await {
-                Ok(Some(s)) => Credentials::Found(SecretData::from_secret(&s)),
-                Ok(None) => Credentials::Missing { namespace, name },
-                Err(source) => {
-                    return Err(ReadError::CredentialsUnreadable {
-                        namespace,
-                        name,
-                        source,
-                    });
-                }
-            }
-        }
+        Some((namespace, name)) => match caches.secrets.get(&namespace, &name) {
+            Some(s) => Credentials::Found(SecretData::from_secret(&s)),
+            None => Credentials::Missing { namespace, name },
+        },
     };
 
     let cp_ns = hc.control_plane_namespace();
     let name = hc.metadata.name.clone().unwrap_or_default();
-    let hcps: Api<HostedControlPlane> = Api::namespaced(client.clone(), &cp_ns);
-    let control_plane = match hcps.get_opt(&name).await {
-        Ok(c) => c,
-        // The namespace or the CRD may not exist yet on the first reconcile.
-        Err(kube::Error::Api(s)) if s.code == 404 => None,
-        Err(source) => {
-            return Err(ReadError::ControlPlaneUnreadable {
-                namespace: cp_ns,
-                name,
-                source,
-            });
-        }
-    };
+    let control_plane = caches
+        .control_planes
+        .get(&cp_ns, &name)
+        .map(Arc::unwrap_or_clone);
     Ok(Inputs {
         node_pools,
         credentials,

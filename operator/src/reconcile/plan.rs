@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::DynamicObject;
 use platform_api::Platform;
 use platform_api::api::HostedCluster;
+use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{self, BuildError, ClusterInputs, DesiredState};
 use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
 
@@ -56,6 +57,7 @@ pub fn plan(
     inputs: &Inputs,
     platform: &dyn Platform,
     settings: &PlatformSettings,
+    capi: CapiVersion,
     owner: Option<&OwnerReference>,
 ) -> Result<Planned, PlanError> {
     let cluster_inputs = ClusterInputs {
@@ -65,7 +67,7 @@ pub fn plan(
         api_endpoint: inputs.endpoint(),
         missing_secrets: MissingSecrets::Fail,
         settings,
-        capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+        capi,
         owner,
     };
     let mut credentials = credentials_fact(&inputs.credentials);

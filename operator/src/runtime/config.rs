@@ -22,6 +22,10 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub default_provider_images: Vec<String>,
+    /// Write CAPI objects as cluster.x-k8s.io/VERSION (v1beta1 or v1beta2) instead of the newest
+    /// version the API server serves (which is the one CAPI stores).
+    #[arg(long, env = "CAPI_VERSION", value_name = "VERSION")]
+    pub capi_version: Option<platform_api::desired::capi::CapiVersion>,
     /// HostedClusters reconciled at the same time.
     #[arg(long, env = "CONCURRENCY", default_value_t = 4)]
     pub concurrency: u16,

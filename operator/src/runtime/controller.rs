@@ -1,18 +1,27 @@
 //! The kube-runtime Controller: HostedClusters, plus what maps back to them — NodePools (by
 //! `spec.clusterName`), credentials Secrets (by the platform's Secret name, so a fixed Secret
-//! recovers a cluster without a restart), and the HostedControlPlanes and CAPI
-//! MachineDeployments we built (by our cluster annotation).
+//! recovers a cluster without a restart), and every object we built (by our cluster
+//! annotation). Each of those watches also fills the cache reconciles read from.
 
-use crate::apply::live::capi_resource;
+use crate::cache::{Caches, Catalog, Owned, Synced, Typed};
+use crate::context::Context;
+use crate::events::Events;
+use crate::reconcile;
 use crate::reconcile::inputs::credentials_ref;
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, DynamicObject};
-use kube::runtime::Controller;
-use kube::runtime::reflector::{ObjectRef, Store};
-use kube::runtime::watcher;
+use kube::ResourceExt;
+use kube::api::Api;
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{Controller, WatchStreamExt, watcher};
 use platform_api::api::{HostedCluster, HostedControlPlane, NodePool};
+use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::labels::{CLUSTER_ANNOTATION, MANAGED_BY_LABEL, MANAGER};
+use platform_api::platform::PlatformSettings;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
 where
@@ -61,34 +70,135 @@ pub fn cluster_of_node_pool(np: &NodePool) -> Option<ObjectRef<HostedCluster>> {
     Some(ObjectRef::new(&np.spec.cluster_name).within(np.metadata.namespace.as_deref()?))
 }
 
-pub fn build(client: &kube::Client, watch_namespace: Option<&str>) -> Controller<HostedCluster> {
+/// Marks `flag` once a watch stream has listed everything.
+fn mark_synced<K>(flag: Arc<Synced>) -> impl FnMut(&Result<watcher::Event<K>, watcher::Error>) {
+    move |e| {
+        if matches!(e, Ok(watcher::Event::InitDone)) {
+            flag.set();
+        }
+    }
+}
+
+/// A reflector over `api` whose stream feeds a Controller trigger, and the store it fills.
+fn reflected<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    what: &'static str,
+) -> (
+    Typed<K>,
+    impl futures::Stream<Item = Result<K, watcher::Error>> + Send + 'static,
+)
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let (store, writer) = reflector::store();
+    let synced = Arc::new(Synced::default());
+    let stream = watcher(api, config)
+        .default_backoff()
+        .modify(|o: &mut K| o.managed_fields_mut().clear())
+        .reflect(writer)
+        .inspect(mark_synced(synced.clone()))
+        .touched_objects();
+    (
+        Typed {
+            store,
+            synced,
+            what,
+        },
+        stream,
+    )
+}
+
+/// What the operator is built from.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// Watch HostedClusters, NodePools and Secrets in this namespace only.
+    pub watch_namespace: Option<String>,
+    pub settings: PlatformSettings,
+    /// Write CAPI objects in this version rather than the newest served one.
+    pub capi_override: Option<CapiVersion>,
+}
+
+/// Runs discovery, then builds the Controller and the caches its reconciles read, sharing the
+/// watches: each cache's stream is also a trigger of the Controller.
+pub async fn build(
+    client: &kube::Client,
+    options: Options,
+    events: Events,
+) -> Result<(Controller<HostedCluster>, Context), kube::Error> {
+    let catalog = Catalog::discover(client).await?;
+    let ns = options.watch_namespace.as_deref();
     let wc = watcher::Config::default();
-    let controller = Controller::new(api::<HostedCluster>(client, watch_namespace), wc.clone());
-    let store = controller.store();
-    let ours = wc.clone().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
-    let machine_deployments = capi_resource("MachineDeployment");
+    let controller = Controller::new(api::<HostedCluster>(client, ns), wc.clone());
+    let hosted_clusters = controller.store();
+    let ours = format!("{MANAGED_BY_LABEL}={MANAGER}");
+    let (node_pools, np_stream) = reflected(api::<NodePool>(client, ns), wc.clone(), "nodepools");
+    // Secrets we build are in the owned caches already; these are the ones users make.
+    let (secrets, secret_stream) = reflected(
+        api::<Secret>(client, ns),
+        wc.clone().labels(&format!("{MANAGED_BY_LABEL}!={MANAGER}")),
+        "secrets",
+    );
+    // Control planes live in per-cluster namespaces: cluster-wide, limited to ours.
+    let (control_planes, hcp_stream) = reflected(
+        Api::<HostedControlPlane>::all(client.clone()),
+        wc.clone().labels(&ours),
+        "hostedcontrolplanes",
+    );
+    let (trigger, triggered) = mpsc::unbounded_channel();
+    let owned = Owned::new(client.clone(), ours, trigger, |o| {
+        cluster_of_built(&o.metadata)
+    });
+    let follower = tokio::spawn(catalog.clone().follow_crds(client.clone(), |served| {
+        tracing::debug!(capi = ?served.capi, "CAPI version after discovery");
+    }));
+    let store = hosted_clusters.clone();
+    let triggered = futures::stream::unfold(triggered, |mut rx| async move {
+        rx.recv().await.map(|r| (r, rx))
+    });
+    let controller = controller
+        .watches_stream(np_stream, |np| cluster_of_node_pool(&np))
+        .watches_stream(secret_stream, move |s| clusters_using_secret(&store, &s))
+        .watches_stream(hcp_stream, |hcp| cluster_of_control_plane(&hcp))
+        // Everything else we built: its cache starts on first use and sends its changes here.
+        .reconcile_on(triggered);
+    let caches = Caches {
+        hosted_clusters,
+        node_pools,
+        secrets,
+        control_planes,
+        owned,
+        catalog,
+        sync_timeout: Duration::from_secs(60),
+        tasks: vec![follower.abort_handle()],
+    };
+    let mut ctx = Context::new(client.clone(), options.settings, events, caches);
+    ctx.capi_override = options.capi_override;
+    Ok((controller, ctx))
+}
+
+/// Runs `controller` with `ctx` until `shutdown` resolves (in-flight reconciles finish).
+pub async fn run(
+    controller: Controller<HostedCluster>,
+    ctx: Arc<Context>,
+    concurrency: u16,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
     controller
-        .watches(api::<NodePool>(client, watch_namespace), wc.clone(), |np| {
-            cluster_of_node_pool(&np)
+        .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile::reconcile, reconcile::error_policy, ctx)
+        .for_each(|r| async move {
+            match r {
+                Ok((obj, _)) => tracing::debug!(name = obj.name, "reconciled"),
+                Err(e) => tracing::debug!(error = %e, "reconcile loop"),
+            }
         })
-        .watches(
-            api::<Secret>(client, watch_namespace),
-            wc.clone(),
-            move |s| clusters_using_secret(&store, &s),
-        )
-        // Control planes and MachineDeployments live in per-cluster namespaces, so these
-        // watches are cluster-wide, limited to objects we built. MachineDeployments are CAPI's
-        // kind whatever the platform; watching them lets NodePool status follow their replicas
-        // at once instead of at the next poll. Without the CAPI CRDs the watch backs off.
-        .watches(
-            Api::<HostedControlPlane>::all(client.clone()),
-            ours.clone(),
-            |hcp| cluster_of_control_plane(&hcp),
-        )
-        .watches_with(
-            Api::<DynamicObject>::all_with(client.clone(), &machine_deployments),
-            machine_deployments.clone(),
-            ours,
-            |md| cluster_of_built(&md.metadata),
-        )
+        .await;
 }

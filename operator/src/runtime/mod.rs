@@ -9,10 +9,7 @@ pub mod telemetry;
 
 pub use config::Config;
 
-use crate::context::Context;
 use crate::events::Events;
-use crate::reconcile;
-use futures::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -46,11 +43,15 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
     tracing::info!(platforms = ?registry.names(), "platforms linked");
     let client = kube::Client::try_default().await?;
 
-    let ctx = Arc::new(Context::new(
-        client.clone(),
+    let options = controller::Options {
+        watch_namespace: config.watch_namespace.clone(),
         settings,
-        Events::kube(client.clone(), config.pod_name.clone()),
-    ));
+        capi_override: config.capi_version,
+    };
+    let events = Events::kube(client.clone(), config.pod_name.clone());
+    let (controller, ctx) = controller::build(&client, options, events).await?;
+    tracing::info!(capi = %ctx.capi(), "writing CAPI objects in this cluster.x-k8s.io version");
+    let ctx = Arc::new(ctx);
     let health = server::Health {
         ready: Arc::new(AtomicBool::new(false)),
         metrics: ctx.metrics.clone(),
@@ -106,7 +107,6 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
         let _ = ctrl_tx.send(());
     });
 
-    let controller = controller::build(&client, config.watch_namespace.as_deref());
     let reader = controller.store();
     let ready = health.ready.clone();
     tokio::spawn(async move {
@@ -129,19 +129,10 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
             }
         }
     });
-    controller
-        .with_config(kube::runtime::controller::Config::default().concurrency(config.concurrency))
-        .graceful_shutdown_on(async {
-            let _ = ctrl_rx.await;
-        })
-        .run(reconcile::reconcile, reconcile::error_policy, ctx)
-        .for_each(|r| async move {
-            match r {
-                Ok((obj, _)) => tracing::debug!(name = obj.name, "reconciled"),
-                Err(e) => tracing::debug!(error = %e, "reconcile loop"),
-            }
-        })
-        .await;
+    controller::run(controller, ctx, config.concurrency, async {
+        let _ = ctrl_rx.await;
+    })
+    .await;
     let _ = release_tx.send(());
     if let Some(t) = leader_task {
         let _ = t.await;

@@ -5,12 +5,11 @@
 //! request it makes (to count writes on a real API server too).
 #![allow(dead_code)]
 
-use futures::StreamExt;
-use hosted_cluster_operator::Context;
 use hosted_cluster_operator::events::Events;
 use hosted_cluster_operator::install::{self, InstallOptions};
-use hosted_cluster_operator::reconcile;
+use hosted_cluster_operator::metrics::Metrics;
 use hosted_cluster_operator::runtime::controller;
+use hosted_cluster_operator::runtime::controller::Options;
 use http::Request;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
@@ -19,7 +18,7 @@ use kube::api::{
 };
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::DesiredObject;
-use platform_api::platform::PlatformSettings;
+use platform_api::desired::capi::CapiVersion;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
@@ -77,6 +76,8 @@ impl<S> tower::Layer<S> for CountingLayer {
 
 /// Where the suite runs.
 pub struct Target {
+    /// The upstream CRD set installed: the CAPI storage version it stands for.
+    pub set: CapiVersion,
     pub name: &'static str,
     /// The test's own client (not counted).
     pub client: Client,
@@ -104,7 +105,8 @@ fn seed() -> u64 {
 }
 
 impl Target {
-    pub async fn fake() -> Target {
+    /// kube-fake with the CRD set whose CAPI stores `set`.
+    pub async fn fake(set: CapiVersion) -> Target {
         super::install_crypto();
         let api = kube_fake::FakeApiServer::new();
         let log: RequestLog = Arc::default();
@@ -114,6 +116,7 @@ impl Target {
         let seed = seed();
         Target {
             name: "kube-fake",
+            set,
             client: api.client(),
             operator_client,
             log,
@@ -155,6 +158,7 @@ impl Target {
         let seed = seed();
         Some(Target {
             name: "KUBECONFIG_E2E",
+            set: super::crd_sets::from_env(),
             client,
             operator_client,
             log,
@@ -170,6 +174,17 @@ impl Target {
             .unwrap()
             .iter()
             .filter(|(m, _)| m != "GET")
+            .cloned()
+            .collect()
+    }
+
+    /// Requests that read (GET, not watches): a reconcile served from caches makes none.
+    pub fn reads(&self) -> Vec<(String, String)> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(m, p)| m == "GET" && !p.contains("watch="))
             .cloned()
             .collect()
     }
@@ -219,26 +234,13 @@ pub async fn apply(client: &Client, v: &Value, namespaced: bool) {
 
 /// Our CRDs (as `install --render` prints them), the upstream CAPI and provider CRDs, each
 /// applied and waited for until Established.
-pub async fn install_crds(client: &Client) {
+pub async fn install_crds(client: &Client, set: CapiVersion) {
     let registry = platform_api::registry().unwrap();
     let mut crds: Vec<Value> = install::objects(&InstallOptions::default(), registry)
         .into_iter()
         .filter(|o| o["kind"] == "CustomResourceDefinition")
         .collect();
-    let upstream = testkit::upstream("");
-    for dir in std::fs::read_dir(&upstream)
-        .expect("shared/fixtures/upstream")
-        .flatten()
-    {
-        if !dir.path().is_dir() || dir.file_name() == "hypershift" {
-            continue;
-        }
-        for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
-            if f.path().extension().is_some_and(|e| e == "yaml") {
-                crds.extend(testkit::load_yaml_docs(f.path()));
-            }
-        }
-    }
+    crds.extend(super::crd_sets::crds(set));
     for crd in &crds {
         let mut crd = crd.clone();
         if let Some(m) = crd["metadata"].as_object_mut() {
@@ -289,22 +291,35 @@ pub struct Fixture {
     pub hc: HostedCluster,
     pub np: NodePool,
     pub secret: Secret,
+    /// The CAPI version the operator writes on the target (the stored one).
+    pub capi: CapiVersion,
 }
 
 impl Fixture {
-    pub fn new(namespace: &str) -> Self {
+    pub fn new(t: &Target) -> Self {
+        let mut fx = Self::in_namespace(&t.namespace);
+        fx.capi = t.set;
+        fx
+    }
+
+    pub fn in_namespace(namespace: &str) -> Self {
         let mut hc = super::hosted_cluster();
         let mut np = super::node_pool();
         let mut secret = super::credentials();
         hc.metadata.namespace = Some(namespace.into());
         np.metadata.namespace = Some(namespace.into());
         secret.metadata.namespace = Some(namespace.into());
-        Self { hc, np, secret }
+        Self {
+            hc,
+            np,
+            secret,
+            capi: super::CAPI,
+        }
     }
 
     /// Every object the operator should create (from the builder it uses).
     pub fn expected(&self) -> Vec<DesiredObject> {
-        super::expected_objects(&self.hc, &self.np, &self.secret)
+        super::expected_objects_in(&self.hc, &self.np, &self.secret, self.capi)
     }
 
     pub async fn create(&self, client: &Client) {
@@ -364,35 +379,52 @@ pub async fn live(client: &Client, o: &DesiredObject) -> Option<DynamicObject> {
 pub struct Operator {
     task: tokio::task::JoinHandle<()>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Operator {
     /// Runs the operator in-process with `client`, polling converging clusters every 200 ms.
-    pub fn start(client: &Client) -> Operator {
-        Self::start_with(client, Duration::from_millis(200), 4)
+    pub async fn start(client: &Client) -> Operator {
+        Self::start_with(client, Duration::from_millis(200), 4, Options::default()).await
     }
 
-    pub fn start_with(client: &Client, poll: Duration, concurrency: u16) -> Operator {
+    pub async fn start_with(
+        client: &Client,
+        poll: Duration,
+        concurrency: u16,
+        options: Options,
+    ) -> Operator {
         let client = client.clone();
-        let mut ctx = Context::new(client.clone(), PlatformSettings::default(), Events::Off);
+        let (ctrl, mut ctx) = controller::build(&client, options, Events::Off)
+            .await
+            .expect("API discovery");
         ctx.poll_interval = poll;
         ctx.deletion_poll = Duration::from_millis(100);
-        let ctx = Arc::new(ctx);
+        let metrics = ctx.metrics.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            controller::build(&client, None)
-                .with_config(kube::runtime::controller::Config::default().concurrency(concurrency))
-                .graceful_shutdown_on(async {
-                    let _ = rx.await;
-                })
-                .run(reconcile::reconcile, reconcile::error_policy, ctx)
-                .for_each(|_| async {})
-                .await;
-        });
+        let task = tokio::spawn(controller::run(ctrl, Arc::new(ctx), concurrency, async {
+            let _ = rx.await;
+        }));
         Operator {
             task,
             stop: Some(tx),
+            metrics,
         }
+    }
+
+    /// Reconciles finished so far.
+    pub fn reconciles(&self) -> u64 {
+        self.metrics.reconciles_total()
+    }
+
+    /// Waits until `more` reconciles finished after `since`, then a little longer for
+    /// anything they set off.
+    pub async fn settle(&self, since: u64, more: u64) {
+        wait(60, "reconciles", || async {
+            (self.reconciles() >= since + more).then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     /// Graceful stop (SIGTERM): in-flight reconciles finish.
@@ -464,10 +496,16 @@ pub async fn wait_available(t: &Target, fx: &Fixture) {
 }
 
 /// Triggers a reconcile without changing anything the operator reads (an annotation on the
-/// credentials Secret) and returns the operator's writes during the reconcile it causes.
-pub async fn resync_writes(t: &Target, fx: &Fixture) -> Vec<(String, String)> {
+/// credentials Secret) and returns the operator's writes and reads during the reconcile it
+/// causes.
+pub async fn resync(
+    t: &Target,
+    fx: &Fixture,
+    op: &Operator,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     t.clear_log();
+    let before = op.reconciles();
     let secrets: Api<Secret> = Api::namespaced(
         t.client.clone(),
         fx.secret.metadata.namespace.as_deref().unwrap(),
@@ -482,17 +520,8 @@ pub async fn resync_writes(t: &Target, fx: &Fixture) -> Vec<(String, String)> {
         )
         .await
         .unwrap();
-    wait(30, "a resync", || async {
-        t.log
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(m, p)| m == "GET" && p.contains("/nodepools") && !p.contains("watch="))
-            .then_some(())
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    t.writes()
+    op.settle(before, 1).await;
+    (t.writes(), t.reads())
 }
 
 pub async fn delete_and_wait(t: &Target, fx: &Fixture, running: bool) {
@@ -558,18 +587,37 @@ pub async fn cleanup(t: &Target) {
 /// create → every object → control plane reports → Available → a resync writes nothing →
 /// delete → everything gone and the finalizer released.
 pub async fn flow_create_resync_delete(t: &Target) {
-    install_crds(&t.client).await;
-    let fx = Fixture::new(&t.namespace);
+    install_crds(&t.client, t.set).await;
+    let fx = Fixture::new(t);
     fx.create(&t.client).await;
-    let op = Operator::start(&t.operator_client);
+    let op = Operator::start(&t.operator_client).await;
     wait_objects(t, &fx).await;
     simulate_control_plane(t, &fx).await;
     wait_available(t, &fx).await;
-    let writes = resync_writes(t, &fx).await;
+    let (writes, reads) = resync(t, &fx, &op).await;
     assert!(
         writes.is_empty(),
-        "[{}] a no-op resync wrote: {writes:#?}",
-        t.name
+        "[{} {}] a no-op resync wrote: {writes:#?}",
+        t.name,
+        t.set
+    );
+    assert!(
+        reads.is_empty(),
+        "[{} {}] a no-op resync read from the API instead of the caches: {reads:#?}",
+        t.name,
+        t.set
+    );
+    // A restart with nothing to do writes nothing.
+    op.stop().await;
+    t.clear_log();
+    let op = Operator::start(&t.operator_client).await;
+    op.settle(0, 1).await;
+    let writes = t.writes();
+    assert!(
+        writes.is_empty(),
+        "[{} {}] a restart with nothing to do wrote: {writes:#?}",
+        t.name,
+        t.set
     );
     delete_and_wait(t, &fx, true).await;
     assert_torn_down(t, &fx).await;
@@ -581,15 +629,15 @@ pub async fn flow_create_resync_delete(t: &Target) {
 /// converge each time.
 pub async fn flow_kill_and_restart(t: &mut Target) {
     println!("[{}] E2E_SEED={}", t.name, t.seed);
-    install_crds(&t.client).await;
-    let fx = Fixture::new(&t.namespace);
+    install_crds(&t.client, t.set).await;
+    let fx = Fixture::new(t);
     fx.create(&t.client).await;
     for _ in 0..3 {
-        let op = Operator::start(&t.operator_client);
+        let op = Operator::start(&t.operator_client).await;
         tokio::time::sleep(Duration::from_millis(t.random(400))).await;
         op.kill().await;
     }
-    let op = Operator::start(&t.operator_client);
+    let op = Operator::start(&t.operator_client).await;
     wait_objects(t, &fx).await;
     simulate_control_plane(t, &fx).await;
     wait_available(t, &fx).await;
@@ -597,11 +645,11 @@ pub async fn flow_kill_and_restart(t: &mut Target) {
 
     delete_and_wait(t, &fx, false).await;
     for _ in 0..3 {
-        let op = Operator::start(&t.operator_client);
+        let op = Operator::start(&t.operator_client).await;
         tokio::time::sleep(Duration::from_millis(t.random(300))).await;
         op.kill().await;
     }
-    let op = Operator::start(&t.operator_client);
+    let op = Operator::start(&t.operator_client).await;
     wait_deleted(t, &fx).await;
     assert_torn_down(t, &fx).await;
     op.stop().await;

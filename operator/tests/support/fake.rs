@@ -2,19 +2,22 @@
 //! `shared/fixtures/upstream/`, MachineSets, and a running Controller.
 #![allow(dead_code)]
 
-use futures::StreamExt;
-use hosted_cluster_operator::Context;
 use hosted_cluster_operator::events::{Events, Recorded};
-use hosted_cluster_operator::reconcile;
+use hosted_cluster_operator::metrics::Metrics;
 use hosted_cluster_operator::runtime::controller;
 use kube_fake::FakeApiServer;
-use platform_api::platform::PlatformSettings;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
+/// kube-fake with our CRDs and the default upstream CRD set (CAPI v1.13.4 + CAPMAAS v0.9.0).
 pub fn server() -> FakeApiServer {
+    server_with(platform_api::desired::capi::CapiVersion::V1Beta2)
+}
+
+/// kube-fake with our CRDs and the upstream CRD set whose CAPI stores `set`.
+pub fn server_with(set: platform_api::desired::capi::CapiVersion) -> FakeApiServer {
     crate::support::install_crypto();
     let api = FakeApiServer::new();
     let root = crate::support::repo_root();
@@ -22,27 +25,9 @@ pub fn server() -> FakeApiServer {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         api.register_crd_from_yaml(&text).unwrap();
     }
-    // Every upstream CRD except HyperShift's own (ours replace them), top level only.
-    let upstream = testkit::upstream("");
-    for dir in std::fs::read_dir(&upstream).unwrap().flatten() {
-        if !dir.path().is_dir() || dir.file_name() == "hypershift" {
-            continue;
-        }
-        for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
-            if f.path().extension().is_some_and(|e| e == "yaml") {
-                let text = std::fs::read_to_string(f.path()).unwrap();
-                api.register_crd_from_yaml(&text).unwrap();
-            }
-        }
+    for crd in crate::support::crd_sets::crds(set) {
+        api.register_crd(crd).unwrap();
     }
-    api.register_resource(
-        "cluster.x-k8s.io",
-        "v1beta1",
-        "MachineSet",
-        "machinesets",
-        true,
-        true,
-    );
     api.create(
         "namespaces",
         json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"clusters"}}),
@@ -53,11 +38,20 @@ pub fn server() -> FakeApiServer {
 
 pub struct Running {
     pub events: Arc<Mutex<Vec<Recorded>>>,
+    pub metrics: Arc<Metrics>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
+    /// Waits for a reconcile to finish after `since` reconciles had.
+    pub async fn reconciled_after(&self, since: u64) {
+        wait_for(10, "a reconcile", || {
+            (self.metrics.reconciles_total() > since).then_some(())
+        })
+        .await;
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
@@ -76,24 +70,31 @@ pub fn run(api: &FakeApiServer) -> Running {
 /// Runs the operator's Controller against `api`, requeueing converging clusters every `poll`
 /// (a long one proves a reaction came from a watch).
 pub fn run_polling_every(api: &FakeApiServer, poll: Duration) -> Running {
+    run_with(api, poll, controller::Options::default())
+}
+
+/// Runs the operator's Controller against `api` with `options`.
+pub fn run_with(api: &FakeApiServer, poll: Duration, options: controller::Options) -> Running {
     let client = api.client();
     let (events, store) = Events::memory();
-    let mut ctx = Context::new(client.clone(), PlatformSettings::default(), events);
-    ctx.poll_interval = poll;
-    ctx.deletion_poll = Duration::from_millis(50);
-    let ctx = Arc::new(ctx);
     let (tx, rx) = oneshot::channel::<()>();
+    let metrics = Arc::new(Metrics::new());
+    let shared = metrics.clone();
     let task = tokio::spawn(async move {
-        controller::build(&client, None)
-            .graceful_shutdown_on(async {
-                let _ = rx.await;
-            })
-            .run(reconcile::reconcile, reconcile::error_policy, ctx)
-            .for_each(|_| async {})
-            .await;
+        let (ctrl, mut ctx) = controller::build(&client, options, events)
+            .await
+            .expect("discovery against kube-fake");
+        ctx.metrics = shared;
+        ctx.poll_interval = poll;
+        ctx.deletion_poll = Duration::from_millis(50);
+        controller::run(ctrl, Arc::new(ctx), 4, async {
+            let _ = rx.await;
+        })
+        .await;
     });
     Running {
         events: store,
+        metrics,
         stop: Some(tx),
         task: Some(task),
     }

@@ -108,6 +108,11 @@ impl Mock {
         self.0.lock().unwrap().objects.get(path).cloned()
     }
 
+    /// Every stored object.
+    pub fn objects(&self) -> Vec<Value> {
+        self.0.lock().unwrap().objects.values().cloned().collect()
+    }
+
     pub fn take_requests(&self) -> Vec<Recorded> {
         std::mem::take(&mut self.0.lock().unwrap().requests)
     }

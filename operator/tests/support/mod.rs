@@ -1,14 +1,41 @@
 //! Shared test helpers: fixtures from `examples/` and the crypto provider.
 #![allow(dead_code)]
 
+pub mod crd_sets;
+
 // Links every in-tree platform into this test binary (the examples are for one of them).
 use linked_platforms as _;
 
+use hosted_cluster_operator::cache::{Caches, Served};
 use k8s_openapi::api::core::v1::Secret;
+use kube::api::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
+use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{self, ClusterInputs, DesiredObject};
 use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
 use std::path::PathBuf;
+
+/// The CAPI version the tests build and serve.
+pub const CAPI: CapiVersion = CapiVersion::V1Beta1;
+
+/// What discovery would find on a server with our CRDs and the ones the example objects use.
+pub fn served() -> Served {
+    let objects = expected_objects(&hosted_cluster(), &node_pool(), &credentials());
+    let mut kinds: Vec<(ApiResource, bool)> = objects
+        .iter()
+        .map(|o| (o.resource.clone(), o.namespace().is_some()))
+        .collect();
+    kinds.push((ApiResource::erase::<HostedCluster>(&()), true));
+    kinds.push((ApiResource::erase::<NodePool>(&()), true));
+    kinds.push((ApiResource::erase::<Secret>(&()), true));
+    kinds.push((CAPI.resource("MachineSet"), true));
+    Served::with_kinds(kinds, Some(CAPI))
+}
+
+/// Caches holding `objects`, as the watches would after listing them.
+pub fn caches_of(objects: Vec<serde_json::Value>) -> Caches {
+    Caches::fixed(served(), objects)
+}
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -36,6 +63,16 @@ pub fn credentials() -> Secret {
 /// Every object the operator should create for `hc` with one pool and its credentials, in
 /// creation order: from `desired::build`, the function the operator itself calls.
 pub fn expected_objects(hc: &HostedCluster, np: &NodePool, secret: &Secret) -> Vec<DesiredObject> {
+    expected_objects_in(hc, np, secret, CAPI)
+}
+
+/// [`expected_objects`] with CAPI objects in `capi`.
+pub fn expected_objects_in(
+    hc: &HostedCluster,
+    np: &NodePool,
+    secret: &Secret,
+    capi: CapiVersion,
+) -> Vec<DesiredObject> {
     let creds = SecretData::from_secret(secret);
     let settings = PlatformSettings::default();
     let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
@@ -48,7 +85,7 @@ pub fn expected_objects(hc: &HostedCluster, np: &NodePool, secret: &Secret) -> V
             api_endpoint: None,
             missing_secrets: MissingSecrets::Fail,
             settings: &settings,
-            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+            capi,
             owner: None,
         },
         platform.as_ref(),

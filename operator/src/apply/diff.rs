@@ -2,16 +2,16 @@
 //! or the live copy drifted) and which live objects to prune. No I/O, so it is tested from
 //! fixtures.
 
-use super::drift::drifted;
 use super::hash::live_hash;
 use super::key::ObjectKey;
 use super::live::Live;
+use super::record::Records;
 use platform_api::desired::DesiredObject;
 use platform_api::desired::labels::NODE_POOL_LABEL;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Default)]
-pub struct ApplyPlan {
+pub struct Diff {
     /// Objects to apply, in the desired (creation) order.
     pub apply: Vec<DesiredObject>,
     /// Desired objects whose live copy already carries the same hash.
@@ -20,7 +20,7 @@ pub struct ApplyPlan {
     pub prune: Vec<ObjectKey>,
 }
 
-impl ApplyPlan {
+impl Diff {
     pub fn is_noop(&self) -> bool {
         self.apply.is_empty() && self.prune.is_empty()
     }
@@ -32,8 +32,16 @@ impl ApplyPlan {
 /// error): their live objects are kept, so a typo in a pool never deletes its machines.
 /// Live objects a MachineSet still points at (old machine templates) are kept too, until CAPI
 /// has rolled every MachineSet to the new template.
-pub fn plan(desired: &[DesiredObject], live: &Live, keep_pools: &BTreeSet<String>) -> ApplyPlan {
-    let mut out = ApplyPlan::default();
+///
+/// A live object drifted when it no longer holds what the server returned after our last apply
+/// of it (see `record`), so what the server normalises is never mistaken for drift.
+pub fn diff(
+    desired: &[DesiredObject],
+    live: &Live,
+    records: &Records,
+    keep_pools: &BTreeSet<String>,
+) -> Diff {
+    let mut out = Diff::default();
     let mut wanted = BTreeSet::new();
     for obj in desired {
         let key = ObjectKey::of_desired(obj);
@@ -41,7 +49,7 @@ pub fn plan(desired: &[DesiredObject], live: &Live, keep_pools: &BTreeSet<String
         match live.objects.get(&key) {
             Some(l)
                 if live_hash(&l.object) == Some(want.as_str())
-                    && !drifted(&obj.to_value(), &live_value(&l.object)) =>
+                    && !records.drifted(&key, &want, &obj.to_value(), &l.object) =>
             {
                 out.unchanged.push(key.clone())
             }
@@ -79,8 +87,4 @@ fn prune_rank(kind: &str) -> u8 {
         "MachineDeployment" => 0,
         _ => 1,
     }
-}
-
-fn live_value(object: &kube::api::DynamicObject) -> serde_json::Value {
-    serde_json::to_value(object).unwrap_or_default()
 }
