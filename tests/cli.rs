@@ -242,3 +242,58 @@ fn destroy_validates_the_name() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("--name"));
 }
+
+fn render_examples(extra: &[&str]) -> suite::Run {
+    let ex = suite::examples_dir();
+    let hc = ex.join("hostedcluster.yaml").display().to_string();
+    let np = ex.join("nodepool.yaml").display().to_string();
+    let mut args = vec!["render", "-f", &hc, "-f", &np];
+    args.extend(extra);
+    cli(&args)
+}
+
+#[test]
+fn render_says_which_capi_version_it_assumed() {
+    for (extra, version, other, other_releases) in [
+        (&[][..], "v1beta2", "v1beta1", "CAPI 1.10 and older"),
+        (
+            &["--capi", "v1beta2"][..],
+            "v1beta2",
+            "v1beta1",
+            "CAPI 1.10 and older",
+        ),
+        (
+            &["--capi", "v1beta1"][..],
+            "v1beta1",
+            "v1beta2",
+            "CAPI 1.11 and newer",
+        ),
+    ] {
+        let run = render_examples(extra);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let note = format!("note: CAPI objects are cluster.x-k8s.io/{version} (");
+        assert!(run.stderr.contains(&note), "{extra:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("use --capi {other} for {other_releases}")),
+            "{extra:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("note:"), "the note goes to stderr");
+        for obj in docs(&run.stdout) {
+            if obj["kind"] == "Cluster" || obj["kind"] == "MachineDeployment" {
+                assert_eq!(obj["apiVersion"], format!("cluster.x-k8s.io/{version}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn render_rejects_an_unknown_capi_version() {
+    let run = render_examples(&["--capi", "v1alpha4"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for part in ["--capi", "v1alpha4", "v1beta1", "v1beta2"] {
+        assert!(run.stderr.contains(part), "{part} in: {}", run.stderr);
+    }
+    assert!(run.stdout.is_empty());
+}

@@ -103,3 +103,101 @@ fn examples_validate_against_our_crds() {
     }
     assert_eq!(seen, 2, "expected the HostedCluster and NodePool examples");
 }
+
+/// Where a control plane reports initialization under each CAPI contract: CAPI reads the
+/// path of the newest contract the CRD's labels claim.
+fn initialization_fields(contract: &str) -> &'static [&'static str] {
+    match contract {
+        "v1beta1" => &["status.ready", "status.initialized"],
+        "v1beta2" => &["status.initialization.controlPlaneInitialized"],
+        other => panic!("no initialization rule known for contract {other}"),
+    }
+}
+
+fn contract_labels(crd_doc: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    crd_doc["metadata"]["labels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("cluster.x-k8s.io/"))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().expect("label values are strings").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_control_plane_crd_carries_the_capi_contract_labels() {
+    use platform_api::crd::CAPI_CONTRACT_VERSIONS;
+    assert!(!CAPI_CONTRACT_VERSIONS.is_empty());
+    let path = repo_root().join("crds/hypershift.openshift.io_hostedcontrolplanes.yaml");
+    let doc = docs(&std::fs::read_to_string(&path).unwrap()).remove(0);
+    let crd = Crd::from_value(&doc).unwrap();
+    let labels = contract_labels(&doc);
+    let keys: Vec<String> = labels
+        .keys()
+        .map(|k| k.trim_start_matches("cluster.x-k8s.io/").to_string())
+        .collect();
+    let mut expected: Vec<&str> = CAPI_CONTRACT_VERSIONS.to_vec();
+    expected.sort();
+    assert_eq!(
+        keys, expected,
+        "one label per supported contract, no others"
+    );
+    for (key, value) in &labels {
+        let contract = key.trim_start_matches("cluster.x-k8s.io/");
+        assert!(
+            !value.is_empty(),
+            "{key} is empty: CAPI treats that as missing"
+        );
+        for version in value.split('_') {
+            assert!(
+                crd.served_versions().contains(&version),
+                "{key}: {version:?} is not a served version of {} ({:?})",
+                crd.name,
+                crd.served_versions()
+            );
+            // Claiming a contract makes CAPI read that contract's status fields.
+            let schema = crd.schema(version).expect("schema");
+            for field in initialization_fields(contract) {
+                assert!(
+                    testkit::paths::schema_at(schema, field).is_some(),
+                    "{key}: {} {version} claims the {contract} contract but its schema has no {field}",
+                    crd.kind
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn only_crds_capi_references_carry_contract_labels() {
+    for file in [
+        "hypershift.openshift.io_hostedclusters.yaml",
+        "hypershift.openshift.io_nodepools.yaml",
+    ] {
+        let text = std::fs::read_to_string(repo_root().join("crds").join(file)).unwrap();
+        let doc = docs(&text).remove(0);
+        assert!(contract_labels(&doc).is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn install_render_prints_the_contract_labels() {
+    let run = suite::cli(&["install", "--render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let printed = docs(&run.stdout)
+        .into_iter()
+        .find(|d| {
+            d["kind"] == "CustomResourceDefinition"
+                && d["spec"]["names"]["kind"] == "HostedControlPlane"
+        })
+        .expect("install --render prints the HostedControlPlane CRD");
+    let path = repo_root().join("crds/hypershift.openshift.io_hostedcontrolplanes.yaml");
+    let on_disk = docs(&std::fs::read_to_string(&path).unwrap()).remove(0);
+    assert!(!contract_labels(&printed).is_empty());
+    assert_eq!(contract_labels(&printed), contract_labels(&on_disk));
+}

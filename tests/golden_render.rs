@@ -1,5 +1,6 @@
-//! Golden outputs: `create cluster maas --render` and `render -f examples`. A change in what we
-//! produce shows up as a diff here. Set UPDATE_GOLDEN=1 to rewrite the files after review.
+//! Golden outputs: `create cluster maas --render` and `render -f examples` (CAPI objects in
+//! v1beta1 and in the default, v1beta2). A change in what we produce shows up as a diff here.
+//! Set UPDATE_GOLDEN=1 to rewrite the files after review.
 
 use suite::{cli, examples_dir, pull_secret_file, repo_root};
 
@@ -37,30 +38,46 @@ fn create_cluster_maas_render() {
     check_golden("create_cluster_maas.yaml", &run.stdout);
 }
 
-#[test]
-fn render_examples() {
+fn example_args() -> Vec<String> {
     let ex = examples_dir();
-    let files: Vec<String> = [
+    let mut args = vec!["render".to_string()];
+    for f in [
         "hostedcluster.yaml",
         "nodepool.yaml",
         "credentials-secret.yaml",
-    ]
-    .iter()
-    .map(|f| ex.join(f).display().to_string())
-    .collect();
-    let run = cli(&[
-        "render",
-        "-f",
-        &files[0],
-        "-f",
-        &files[1],
-        "-f",
-        &files[2],
-        "--api-endpoint",
-        "api.my-maas-cluster.example.com:6443",
+    ] {
+        args.push("-f".into());
+        args.push(ex.join(f).display().to_string());
+    }
+    args.extend([
+        "--api-endpoint".into(),
+        "api.my-maas-cluster.example.com:6443".into(),
     ]);
+    args
+}
+
+fn render(extra: &[&str]) -> suite::Run {
+    let mut args = example_args();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = cli(&argv);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+/// CAPI objects in cluster.x-k8s.io/v1beta1, for CAPI 1.10 and older.
+#[test]
+fn render_examples() {
+    let run = render(&["--capi", "v1beta1"]);
     check_golden("render_examples.yaml", &run.stdout);
+}
+
+/// The default: CAPI objects in cluster.x-k8s.io/v1beta2, for CAPI 1.11 and newer.
+#[test]
+fn render_examples_v1beta2() {
+    let run = render(&[]);
+    check_golden("render_examples_v1beta2.yaml", &run.stdout);
+    assert_eq!(render(&["--capi", "v1beta2"]).stdout, run.stdout);
 }
 
 #[test]

@@ -1,12 +1,18 @@
 //! Every object we produce validates strictly (unknown fields are errors) against the real
-//! upstream CRDs: both CAPMAAS versions, both CAPI versions, and our own CRDs. Built-in kinds
-//! must round-trip through the k8s-openapi types unchanged (nothing the API server would drop).
+//! upstream CRDs: both CAPMAAS versions, the CAPI release that stores the `cluster.x-k8s.io`
+//! version we wrote (v1beta2: CAPI v1.13.4, v1beta1: CAPI v1.10.10), and our own CRDs.
+//! Built-in kinds must round-trip through the k8s-openapi types unchanged (nothing the API
+//! server would drop).
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
-use serde_json::Value;
-use suite::{acceptance_create_args, cli, docs, examples_dir, pull_secret_file, validate_strictly};
+use platform_api::desired::capi::CapiVersion;
+use serde_json::{Value, json};
+use suite::{
+    acceptance_create_args, capi_crd_dir, cli, docs, examples_dir, pull_secret_file,
+    validate_strictly,
+};
 
 fn roundtrip<K: serde::de::DeserializeOwned + serde::Serialize>(obj: &Value) {
     let typed: K = serde_json::from_value(obj.clone())
@@ -25,8 +31,9 @@ fn roundtrip<K: serde::de::DeserializeOwned + serde::Serialize>(obj: &Value) {
     );
 }
 
-/// Checks each object and returns the kinds seen.
-fn check_all(objects: &[Value]) -> Vec<String> {
+/// Checks each object and returns the kinds seen. CAPI objects must be in `capi` and are
+/// checked against the one CAPI release that stores that version.
+fn check_all(objects: &[Value], capi: CapiVersion) -> Vec<String> {
     let mut kinds = Vec::new();
     for obj in objects {
         let kind = obj["kind"].as_str().expect("kind").to_string();
@@ -40,18 +47,20 @@ fn check_all(objects: &[Value]) -> Vec<String> {
             _ => {
                 let checked = validate_strictly(obj);
                 assert!(!checked.is_empty(), "no schema to check {kind} against");
-                if [
-                    "MaasCluster",
-                    "MaasMachineTemplate",
-                    "Cluster",
-                    "MachineDeployment",
-                ]
-                .contains(&kind.as_str())
-                {
+                if ["MaasCluster", "MaasMachineTemplate"].contains(&kind.as_str()) {
                     assert_eq!(
                         checked.len(),
                         2,
-                        "{kind} must be checked against both upstream versions"
+                        "{kind} must be checked against both CAPMAAS versions"
+                    );
+                }
+                if ["Cluster", "MachineDeployment"].contains(&kind.as_str()) {
+                    assert_eq!(obj["apiVersion"], capi.api_version().as_str(), "{kind}");
+                    let dir = capi_crd_dir(&capi.api_version()).unwrap();
+                    assert!(
+                        checked.len() == 1
+                            && checked[0].starts_with(&format!("{dir}/cluster.x-k8s.io_")),
+                        "{kind} {capi} must be checked against {dir} only, was {checked:?}"
                     );
                 }
             }
@@ -61,16 +70,20 @@ fn check_all(objects: &[Value]) -> Vec<String> {
     kinds
 }
 
-fn render_examples(extra: &[&str]) -> Vec<Value> {
+fn example_files() -> Vec<String> {
     let ex = examples_dir();
-    let files = [
+    [
         "hostedcluster.yaml",
         "nodepool.yaml",
         "credentials-secret.yaml",
     ]
-    .map(|f| ex.join(f).display().to_string());
-    let mut args = vec!["render"];
-    for f in &files {
+    .map(|f| ex.join(f).display().to_string())
+    .to_vec()
+}
+
+fn render_files(files: &[String], capi: CapiVersion, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["render", "--capi", capi.as_str()];
+    for f in files {
         args.extend(["-f", f.as_str()]);
     }
     args.extend(extra);
@@ -79,14 +92,27 @@ fn render_examples(extra: &[&str]) -> Vec<Value> {
     docs(&run.stdout)
 }
 
+fn render_examples(capi: CapiVersion, extra: &[&str]) -> Vec<Value> {
+    render_files(&example_files(), capi, extra)
+}
+
 #[test]
 fn rendered_examples_validate_against_upstream_crds() {
-    let objects = render_examples(&[
-        "--api-endpoint",
-        "api.my-maas-cluster.example.com:6443",
-        "--render-sensitive",
-    ]);
-    let kinds = check_all(&objects);
+    for capi in CapiVersion::ALL {
+        rendered_examples_validate(capi);
+    }
+}
+
+fn rendered_examples_validate(capi: CapiVersion) {
+    let objects = render_examples(
+        capi,
+        &[
+            "--api-endpoint",
+            "api.my-maas-cluster.example.com:6443",
+            "--render-sensitive",
+        ],
+    );
+    let kinds = check_all(&objects, capi);
     for expected in [
         "Namespace",
         "HostedControlPlane",
@@ -110,10 +136,14 @@ fn rendered_examples_validate_against_upstream_crds() {
 #[test]
 fn render_without_endpoint_still_validates() {
     // Before the control plane reports its endpoint the MaasCluster and Cluster omit it.
-    let objects = render_examples(&[]);
-    check_all(&objects);
-    let maas_cluster = objects.iter().find(|o| o["kind"] == "MaasCluster").unwrap();
-    assert!(maas_cluster["spec"].get("controlPlaneEndpoint").is_none());
+    for capi in CapiVersion::ALL {
+        let objects = render_examples(capi, &[]);
+        check_all(&objects, capi);
+        for kind in ["MaasCluster", "Cluster"] {
+            let obj = objects.iter().find(|o| o["kind"] == kind).unwrap();
+            assert!(obj["spec"].get("controlPlaneEndpoint").is_none(), "{kind}");
+        }
+    }
 }
 
 #[test]
@@ -125,15 +155,20 @@ fn create_render_output_validates_and_renders_again() {
     let run = cli(&argv);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let created = docs(&run.stdout);
-    check_all(&created);
+    check_all(&created, CapiVersion::default());
 
     // Acceptance 3: render the create output (with its Secret) and validate every object.
     let file = std::env::temp_dir().join(format!("suite-create-{}.yaml", std::process::id()));
     std::fs::write(&file, &run.stdout).unwrap();
+    // No --capi: the default, v1beta2.
     let run = cli(&["render", "-f", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rendered = docs(&run.stdout);
-    let kinds = check_all(&rendered);
+    check_all(
+        &render_files(&[file.display().to_string()], CapiVersion::V1Beta1, &[]),
+        CapiVersion::V1Beta1,
+    );
+    let kinds = check_all(&rendered, CapiVersion::V1Beta2);
     for k in [
         "MaasCluster",
         "MaasMachineTemplate",
@@ -152,11 +187,222 @@ fn create_render_output_validates_and_renders_again() {
 #[test]
 #[should_panic(expected = "fails")]
 fn the_check_is_strict_about_unknown_fields() {
-    let mut objects = render_examples(&[]);
+    let mut objects = render_examples(CapiVersion::default(), &[]);
     let maas_cluster = objects
         .iter_mut()
         .find(|o| o["kind"] == "MaasCluster")
         .unwrap();
     maas_cluster["spec"]["zone"] = "zone1".into(); // not a MaasCluster field: an API server would prune it
     validate_strictly(maas_cluster);
+}
+
+fn find<'a>(objects: &'a [Value], kind: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} rendered"))
+}
+
+/// The group of an object's `apiVersion` (`""` for the core group).
+fn group_of(obj: &Value) -> &str {
+    let api_version = obj["apiVersion"].as_str().unwrap();
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+#[test]
+fn v1beta2_refs_name_the_group_of_the_referenced_object() {
+    let objects = render_examples(CapiVersion::V1Beta2, &[]);
+    let cluster = find(&objects, "Cluster");
+    let md = find(&objects, "MachineDeployment");
+    let refs = [
+        (
+            &cluster["spec"]["controlPlaneRef"],
+            find(&objects, "HostedControlPlane"),
+        ),
+        (
+            &cluster["spec"]["infrastructureRef"],
+            find(&objects, "MaasCluster"),
+        ),
+        (
+            &md["spec"]["template"]["spec"]["infrastructureRef"],
+            find(&objects, "MaasMachineTemplate"),
+        ),
+    ];
+    for (reference, target) in refs {
+        assert_eq!(
+            *reference,
+            json!({
+                "apiGroup": group_of(target),
+                "kind": target["kind"],
+                "name": target["metadata"]["name"],
+            }),
+            "a v1beta2 reference is {{apiGroup, kind, name}} of the object it names"
+        );
+        assert_eq!(
+            target["metadata"]["namespace"], cluster["metadata"]["namespace"],
+            "v1beta2 references have no namespace: the target must be in the same one"
+        );
+    }
+    assert_eq!(
+        group_of(find(&objects, "HostedControlPlane")),
+        "hypershift.openshift.io"
+    );
+}
+
+#[test]
+fn each_layout_fails_the_other_versions_schema() {
+    // What caused the write loop: v1beta1-shaped refs are not v1beta2 fields, so an API server
+    // storing v1beta2 prunes them. Relabelled, each layout must fail the other's schema.
+    let crd = |file: &str, dir: &str| {
+        testkit::schema::Crd::load_cached(testkit::fixtures::upstream(format!("{dir}/{file}")))
+    };
+    for (rendered, relabelled, dir) in [
+        (CapiVersion::V1Beta1, CapiVersion::V1Beta2, "capi"),
+        (CapiVersion::V1Beta2, CapiVersion::V1Beta1, "capi/v1.10.10"),
+    ] {
+        let objects = render_examples(rendered, &["--api-endpoint", "api.example.com:6443"]);
+        for (kind, file) in [
+            ("Cluster", "cluster.x-k8s.io_clusters.yaml"),
+            (
+                "MachineDeployment",
+                "cluster.x-k8s.io_machinedeployments.yaml",
+            ),
+        ] {
+            let mut obj = find(&objects, kind).clone();
+            obj["apiVersion"] = relabelled.api_version().into();
+            let errors = testkit::validate::validate_against_crd(&obj, &crd(file, dir))
+                .expect_err("a layout must not pass as the other version");
+            let text = testkit::validate::format_errors(&errors);
+            assert!(
+                text.contains("infrastructureRef"),
+                "{kind} {rendered}→{relabelled}:\n{text}"
+            );
+        }
+    }
+}
+
+/// A copy of the example NodePool with `spec` fields replaced, written to a temp file.
+fn node_pool_file(tag: &str, spec: Value) -> String {
+    let ex = examples_dir();
+    let mut np = docs(&std::fs::read_to_string(ex.join("nodepool.yaml")).unwrap()).remove(0);
+    for (k, v) in spec.as_object().unwrap() {
+        np["spec"][k] = v.clone();
+    }
+    let path = std::env::temp_dir().join(format!("suite-np-{tag}-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string(&np).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+fn render_with_pool(np_file: &str, capi: CapiVersion) -> Vec<Value> {
+    let ex = examples_dir();
+    let files = [
+        ex.join("hostedcluster.yaml").display().to_string(),
+        np_file.to_string(),
+        ex.join("credentials-secret.yaml").display().to_string(),
+    ];
+    render_files(&files, capi, &[])
+}
+
+#[test]
+fn node_pool_timeouts_and_strategy_map_to_each_layout() {
+    let np = node_pool_file(
+        "timeouts",
+        json!({
+            "nodeDrainTimeout": "1m30.5s",
+            "nodeVolumeDetachTimeout": "5m",
+            "management": {
+                "upgradeType": "Replace",
+                "replace": {
+                    "strategy": "RollingUpdate",
+                    "rollingUpdate": { "maxSurge": "25%", "maxUnavailable": 1 },
+                },
+            },
+        }),
+    );
+    let strategy = json!({
+        "type": "RollingUpdate",
+        "rollingUpdate": { "maxSurge": "25%", "maxUnavailable": 1 },
+    });
+
+    let v1 = render_with_pool(&np, CapiVersion::V1Beta1);
+    check_all(&v1, CapiVersion::V1Beta1);
+    let md = find(&v1, "MachineDeployment");
+    let machine = &md["spec"]["template"]["spec"];
+    assert_eq!(machine["nodeDrainTimeout"], "1m30.5s");
+    assert_eq!(machine["nodeVolumeDetachTimeout"], "5m");
+    assert!(machine.get("deletion").is_none());
+    assert_eq!(md["spec"]["strategy"], strategy);
+    assert!(md["spec"].get("rollout").is_none());
+
+    let v2 = render_with_pool(&np, CapiVersion::V1Beta2);
+    check_all(&v2, CapiVersion::V1Beta2);
+    let md = find(&v2, "MachineDeployment");
+    let machine = &md["spec"]["template"]["spec"];
+    // Whole seconds, the fraction dropped as CAPI's own conversion does.
+    assert_eq!(
+        machine["deletion"],
+        json!({ "nodeDrainTimeoutSeconds": 90, "nodeVolumeDetachTimeoutSeconds": 300 })
+    );
+    assert!(machine.get("nodeDrainTimeout").is_none());
+    assert!(machine.get("nodeVolumeDetachTimeout").is_none());
+    assert_eq!(md["spec"]["rollout"], json!({ "strategy": strategy }));
+    assert!(md["spec"].get("strategy").is_none());
+    assert_eq!(
+        machine["bootstrap"],
+        json!({ "dataSecretName": "user-data-my-maas-nodepool" }),
+        "bootstrap.dataSecretName kept its place in v1beta2"
+    );
+}
+
+#[test]
+fn on_delete_and_in_place_pools_validate_in_each_layout() {
+    let on_delete = node_pool_file(
+        "ondelete",
+        json!({ "management": { "upgradeType": "Replace", "replace": { "strategy": "OnDelete" } } }),
+    );
+    let in_place = node_pool_file(
+        "inplace",
+        json!({ "management": { "upgradeType": "InPlace" } }),
+    );
+    for capi in CapiVersion::ALL {
+        let objects = render_with_pool(&on_delete, capi);
+        check_all(&objects, capi);
+        let spec = &find(&objects, "MachineDeployment")["spec"];
+        let strategy = match capi {
+            CapiVersion::V1Beta1 => &spec["strategy"],
+            CapiVersion::V1Beta2 => &spec["rollout"]["strategy"],
+        };
+        assert_eq!(*strategy, json!({ "type": "OnDelete" }), "{capi}");
+
+        let objects = render_with_pool(&in_place, capi);
+        check_all(&objects, capi);
+        let spec = &find(&objects, "MachineDeployment")["spec"];
+        assert!(
+            spec.get("strategy").is_none() && spec.get("rollout").is_none(),
+            "{capi}"
+        );
+    }
+}
+
+#[test]
+fn a_timeout_that_is_not_a_duration_is_rejected() {
+    let np = node_pool_file("badtimeout", json!({ "nodeDrainTimeout": "5 minutes" }));
+    let ex = examples_dir();
+    for capi in CapiVersion::ALL {
+        let run = cli(&[
+            "render",
+            "--capi",
+            capi.as_str(),
+            "-f",
+            &ex.join("hostedcluster.yaml").display().to_string(),
+            "-f",
+            &np,
+        ]);
+        assert_eq!(run.code, 2, "{capi}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("spec.nodeDrainTimeout") && run.stderr.contains("5 minutes"),
+            "{capi}: {}",
+            run.stderr
+        );
+    }
 }

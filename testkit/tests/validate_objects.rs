@@ -246,6 +246,43 @@ fn unserved_version_is_rejected() {
     assert_invalid(&obj, &old, "apiVersion", "is not served");
 }
 
+#[test]
+fn a_multi_version_crd_validates_against_the_objects_version() {
+    // CAPI v1.13.4 serves v1beta1 (deprecated) and v1beta2 (storage) with different layouts:
+    // each layout passes its own version's schema and fails the other's.
+    let cluster = capi_cluster_crd();
+    assert!(
+        cluster
+            .version("v1beta2")
+            .is_some_and(|v| v.served && v.storage)
+    );
+    let v1beta2 = json!({
+        "apiVersion": "cluster.x-k8s.io/v1beta2",
+        "kind": "Cluster",
+        "metadata": {"name": "example", "namespace": "clusters"},
+        "spec": {
+            "controlPlaneRef": {"apiGroup": "hypershift.openshift.io", "kind": "HostedControlPlane", "name": "example"}
+        }
+    });
+    assert_valid(&v1beta2, &cluster);
+    let as_v1beta1 = set(
+        v1beta2.clone(),
+        "/apiVersion",
+        json!("cluster.x-k8s.io/v1beta1"),
+    );
+    assert_invalid(&as_v1beta1, &cluster, "spec.controlPlaneRef.apiGroup", "");
+    assert_valid(&capi_cluster(), &cluster);
+    let as_v1beta2 = set(
+        capi_cluster(),
+        "/apiVersion",
+        json!("cluster.x-k8s.io/v1beta2"),
+    );
+    assert_invalid(&as_v1beta2, &cluster, "spec.controlPlaneRef.apiVersion", "");
+    // CAPI v1.10.10 does not define v1beta2 at all.
+    let old = crd("capi/v1.10.10/cluster.x-k8s.io_clusters.yaml");
+    assert_invalid(&v1beta2, &old, "apiVersion", "not defined by CRD");
+}
+
 // --- MaasMachineTemplate -----------------------------------------------------------
 
 fn maas_template() -> Value {

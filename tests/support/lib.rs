@@ -94,34 +94,48 @@ pub fn acceptance_create_args(pull_secret: &Path) -> Vec<String> {
     .collect()
 }
 
-/// Upstream CRDs an object of `kind` must satisfy. Every version we claim to support.
-pub fn upstream_crds_for(kind: &str) -> Vec<(String, std::sync::Arc<Crd>)> {
-    let files: &[&str] = match kind {
-        "MaasCluster" => &[
-            "capmaas/infrastructure.cluster.x-k8s.io_maasclusters.yaml",
-            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasclusters.yaml",
+/// The CAPI release whose CRDs define each `cluster.x-k8s.io` version we write: v1beta2 as
+/// CAPI v1.13.4 defines it (its storage version), v1beta1 as CAPI v1.10.10 (the last release
+/// that stores v1beta1) defines it.
+pub fn capi_crd_dir(api_version: &str) -> Option<&'static str> {
+    match api_version {
+        "cluster.x-k8s.io/v1beta2" => Some("capi"),
+        "cluster.x-k8s.io/v1beta1" => Some("capi/v1.10.10"),
+        _ => None,
+    }
+}
+
+/// Upstream CRDs an object must satisfy, chosen by its kind and `apiVersion`. The MAAS kinds
+/// are checked against every CAPMAAS release we support; a CAPI kind against the CAPI release
+/// that stores its `apiVersion` (an unknown CAPI version gets no CRD, and the caller's check
+/// that something was validated fails).
+pub fn upstream_crds_for(obj: &Value) -> Vec<(String, std::sync::Arc<Crd>)> {
+    let kind = obj["kind"].as_str().unwrap_or_default();
+    let api_version = obj["apiVersion"].as_str().unwrap_or_default();
+    let capi = |file: &str| {
+        capi_crd_dir(api_version)
+            .map(|dir| vec![format!("{dir}/{file}")])
+            .unwrap_or_default()
+    };
+    let files: Vec<String> = match kind {
+        "MaasCluster" => vec![
+            "capmaas/infrastructure.cluster.x-k8s.io_maasclusters.yaml".into(),
+            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasclusters.yaml".into(),
         ],
-        "MaasMachineTemplate" => &[
-            "capmaas/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
-            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml",
+        "MaasMachineTemplate" => vec![
+            "capmaas/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml".into(),
+            "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml"
+                .into(),
         ],
-        "Cluster" => &[
-            "capi/cluster.x-k8s.io_clusters.yaml",
-            "capi/v1.10.10/cluster.x-k8s.io_clusters.yaml",
-        ],
-        "MachineDeployment" => &[
-            "capi/cluster.x-k8s.io_machinedeployments.yaml",
-            "capi/v1.10.10/cluster.x-k8s.io_machinedeployments.yaml",
-        ],
-        _ => &[],
+        "Cluster" => capi("cluster.x-k8s.io_clusters.yaml"),
+        "MachineDeployment" => capi("cluster.x-k8s.io_machinedeployments.yaml"),
+        _ => Vec::new(),
     };
     files
-        .iter()
+        .into_iter()
         .map(|f| {
-            (
-                f.to_string(),
-                Crd::load_cached(testkit::fixtures::upstream(f)),
-            )
+            let crd = Crd::load_cached(testkit::fixtures::upstream(&f));
+            (f, crd)
         })
         .collect()
 }
@@ -143,7 +157,7 @@ pub fn validate_strictly(obj: &Value) -> Vec<String> {
     let kind = obj["kind"].as_str().unwrap_or_default();
     let name = obj["metadata"]["name"].as_str().unwrap_or_default();
     let mut checked = Vec::new();
-    let mut crds = upstream_crds_for(kind);
+    let mut crds = upstream_crds_for(obj);
     if let Some(ours) = our_crd_for(kind) {
         crds.push((format!("crds/ ({kind})"), ours));
     }

@@ -6,6 +6,7 @@ use crate::output::{self, Format};
 use clap::Args;
 use k8s_openapi::api::core::v1::Secret;
 use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::desired::capi::{CAPI_GROUP, CapiVersion};
 use platform_api::desired::{self, ClusterInputs};
 use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
 use serde_json::Value;
@@ -25,6 +26,11 @@ pub struct RenderArgs {
     /// configuration would set it.
     #[arg(long = "provider-image", value_name = "TYPE=IMAGE")]
     pub provider_images: Vec<String>,
+    /// The `cluster.x-k8s.io` version to write CAPI objects (Cluster, MachineDeployment) in:
+    /// the one the management cluster's CAPI stores. v1beta2 for CAPI 1.11 and newer, v1beta1
+    /// for CAPI 1.10 and older.
+    #[arg(long = "capi", value_name = "v1beta1|v1beta2", default_value_t = CapiVersion::V1Beta2)]
+    pub capi: CapiVersion,
     /// Include Secret values.
     #[arg(long)]
     pub render_sensitive: bool,
@@ -159,7 +165,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             api_endpoint: endpoint.as_ref(),
             missing_secrets: MissingSecrets::Placeholder,
             settings: &settings,
-            capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+            capi: args.capi,
             owner: None,
         };
         let state =
@@ -186,6 +192,27 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             });
         }
     }
+    if rendered.iter().any(|o| {
+        o["apiVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with(&format!("{CAPI_GROUP}/")))
+    }) {
+        writeln!(err, "{}", capi_note(args.capi))?;
+    }
     out.write_all(output::render(&rendered, args.output).as_bytes())?;
     Ok(())
+}
+
+/// Which CAPI version the output assumes, and how to get the other one.
+fn capi_note(version: CapiVersion) -> String {
+    let other = match version {
+        CapiVersion::V1Beta1 => CapiVersion::V1Beta2,
+        CapiVersion::V1Beta2 => CapiVersion::V1Beta1,
+    };
+    format!(
+        "note: CAPI objects are {} ({}); use --capi {other} for {}",
+        version.api_version(),
+        version.capi_releases(),
+        other.capi_releases()
+    )
 }

@@ -8,6 +8,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::CustomResourceExt;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// A schema generator configured like kube-derive's, so platform sections come out structural
 /// (inlined, no `$ref`, nullable options) in the same style as the rest of the CRD.
@@ -107,14 +108,50 @@ pub fn node_pool(registry: &Registry) -> CustomResourceDefinition {
     )
 }
 
-/// The HostedControlPlane carries the HostedCluster's platform section unchanged.
+/// The HostedControlPlane carries the HostedCluster's platform section unchanged. CAPI's
+/// Cluster references it (`spec.controlPlaneRef`), so it carries the contract labels.
 pub fn hosted_control_plane(registry: &Registry) -> CustomResourceDefinition {
-    assemble(
+    let mut crd = assemble(
         HostedControlPlane::crd(),
         registry,
         Some(Section::HostedCluster),
         &[],
-    )
+    );
+    crd.metadata.labels = Some(capi_contract_labels(&crd));
+    crd
+}
+
+/// The CAPI contract versions our CAPI-referenced CRDs implement.
+///
+/// CAPI finds the API version of a referenced kind through labels on its CRD:
+/// `cluster.x-k8s.io/<contract>: <versions joined by _>`. CAPI 1.11 and newer accept the
+/// v1beta2 and (deprecated) v1beta1 contracts and use the newest one a CRD claims, which also
+/// decides where CAPI reads the object's status: under v1beta1 a control plane reports
+/// initialization in `status.ready`/`status.initialized`, under v1beta2 in
+/// `status.initialization.controlPlaneInitialized`. The HostedControlPlane status has only the
+/// v1beta1 fields, so claiming v1beta2 would leave CAPI waiting for a field that never appears.
+/// Add `v1beta2` here once the status carries it (a test checks the claim against the schema).
+pub const CAPI_CONTRACT_VERSIONS: &[&str] = &["v1beta1"];
+
+/// `cluster.x-k8s.io/<contract>` for each of [`CAPI_CONTRACT_VERSIONS`], valued with the
+/// CRD's served versions (every version we serve implements the contract).
+pub fn capi_contract_labels(crd: &CustomResourceDefinition) -> BTreeMap<String, String> {
+    let served: Vec<&str> = crd
+        .spec
+        .versions
+        .iter()
+        .filter(|v| v.served)
+        .map(|v| v.name.as_str())
+        .collect();
+    CAPI_CONTRACT_VERSIONS
+        .iter()
+        .map(|contract| {
+            (
+                format!("{}/{contract}", crate::desired::capi::CAPI_GROUP),
+                served.join("_"),
+            )
+        })
+        .collect()
 }
 
 /// Every CRD we own, in install order.

@@ -162,7 +162,13 @@ pub fn build(
         .map(|o| DesiredObject::dynamic(Role::InfraCluster, o))
         .transpose()
         .map_err(|e| PlatformError::Bug(format!("infrastructure object: {e}")))?;
-    let capi_cluster = capi::cluster(hc, &namespace, infra.as_ref(), inputs.api_endpoint);
+    let capi_cluster = capi::cluster(
+        inputs.capi,
+        hc,
+        &namespace,
+        infra.as_ref(),
+        inputs.api_endpoint,
+    );
     objects.extend(infra);
     objects.push(capi_cluster);
     if !machine_management_disabled(hc) {

@@ -45,7 +45,7 @@ pub fn objects(
     let template = DesiredObject::dynamic(Role::MachineTemplate, template).map_err(|reason| {
         PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}"))
     })?;
-    let mut md = capi::machine_deployment(hc, np, namespace, &template);
+    let mut md = capi::machine_deployment(ctx.cluster.capi, hc, np, namespace, &template)?;
     md.object
         .metadata
         .labels

@@ -148,6 +148,21 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
             ));
         }
     }
+    for (path, value) in [
+        ("spec.nodeDrainTimeout", &np.spec.node_drain_timeout),
+        (
+            "spec.nodeVolumeDetachTimeout",
+            &np.spec.node_volume_detach_timeout,
+        ),
+    ] {
+        if let Some(Err(e)) = value.as_deref().map(super::capi::duration::timeout_seconds) {
+            errors.push(FieldError::new(
+                path,
+                e,
+                super::capi::machine_deployment::TIMEOUT_FIX,
+            ));
+        }
+    }
     if np.spec.platform.type_ != hc.spec.platform.type_ {
         errors.push(FieldError::new(
             "spec.platform.type",
