@@ -225,7 +225,19 @@ fn dispatch(shared: &Shared, incoming: &RequestData) -> Response<Full<Bytes>> {
     let mut st = lock(&shared.state);
     let now = Instant::now();
     st.advance(now);
-    let caller = match oauth::authenticate(incoming.authorization.as_deref(), &mut st, unix_now()) {
+    let signed = oauth::SignedRequest {
+        method: &incoming.method,
+        host: &incoming.host,
+        path: &incoming.path,
+        query: &incoming.query,
+        body: incoming.body.as_ref().ok(),
+    };
+    let caller = match oauth::authenticate(
+        incoming.authorization.as_deref(),
+        &signed,
+        &mut st,
+        unix_now(),
+    ) {
         Ok(caller) => caller,
         Err(err) => return err.into_response(),
     };
