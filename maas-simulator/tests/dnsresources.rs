@@ -353,8 +353,20 @@ async fn dns_listing_filters() {
     assert_eq!(kvm["resource_records"][0]["rrtype"], "A");
     assert_eq!(kvm["resource_records"][0]["system_id"], "kvm7a1");
 
+    // An fqdn naming a domain is that domain's own name (`@`).
+    let apex = api
+        .post(
+            "dnsresources/",
+            &[("fqdn", "maas"), ("ip_addresses", "192.0.2.9")],
+        )
+        .await
+        .ok();
+    assert_eq!(apex["fqdn"], "maas");
+    let apex_by_name = api.get("dnsresources/?name=@").await.ok();
+    assert_eq!(apex_by_name[0]["id"], apex["id"]);
+
     let domains = api.get("domains/").await.ok();
     assert_eq!(domains[0]["name"], "maas");
     assert_eq!(domains[0]["is_default"], true);
-    assert_eq!(domains[0]["resource_record_count"], 2);
+    assert_eq!(domains[0]["resource_record_count"], 3);
 }

@@ -250,6 +250,21 @@ async fn hmac_sha1_signed_as_maas_client_go_does() {
     let me = send_signed(&api, Method::GET, &url, &header, None).await;
     assert_eq!(me.ok()["username"], "admin");
 
+    // Multipart form fields are signed too: piston signs Django's request.POST, which holds
+    // them (RFC 5849 would leave them out).
+    let url = api.url("zones/");
+    let fields = [("name", "multipart-zone")];
+    let header = hmac_header(&key, "POST", &url, &fields, &fresh_nonce(), &now);
+    let response = api
+        .http
+        .post(&url)
+        .header("Authorization", header)
+        .multipart(reqwest::multipart::Form::new().text("name", "multipart-zone"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
     // A POST whose body was not signed does not check out.
     let url = api.url("zones/");
     let header = hmac_header(&key, "POST", &url, &[], &fresh_nonce(), &now);
