@@ -14,8 +14,10 @@ pub struct SimulateArgs {
     /// Port on 127.0.0.1 (MAAS's own default is 5240).
     #[arg(long, default_value_t = 5240)]
     pub port: u16,
-    /// Inventory file (YAML, or JSON with a .json extension); the built-in lab otherwise.
-    #[arg(long, value_name = "FILE")]
+    /// Inventory file (YAML, or JSON with a .json extension), or `demo` for the built-in
+    /// inventory matching the repository's examples (zone1, tags production/compute,
+    /// custom.maas.local); the built-in lab otherwise. A file named demo: ./demo.
+    #[arg(long, value_name = "FILE|demo")]
     pub inventory: Option<PathBuf>,
     /// How long deploying takes: 2s, 500ms, 1m, or seconds (0 = done by the next request).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
@@ -88,17 +90,27 @@ pub enum CliError {
     Signal(std::io::Error),
 }
 
-/// Serve `inventory` (or the default inventory) on 127.0.0.1:`port` until Ctrl-C. Prints the
+/// The `--inventory` value naming the built-in demo inventory instead of a file.
+const DEMO: &str = "demo";
+
+/// The inventory `--inventory` names: `demo` is the built-in demo inventory, anything else a
+/// file; without the flag, the default inventory.
+pub fn load_inventory(inventory: Option<PathBuf>) -> Result<Inventory, InventoryError> {
+    match inventory {
+        Some(path) if path.as_os_str() == DEMO => Ok(Inventory::demo_inventory()),
+        Some(path) => Inventory::from_file(path),
+        None => Ok(Inventory::default_inventory()),
+    }
+}
+
+/// Serve `inventory` (see `load_inventory`) on 127.0.0.1:`port` until Ctrl-C. Prints the
 /// URL and the users' API keys: they are the simulator's demo keys, not secrets.
 pub async fn run_cli(
     port: u16,
     inventory: Option<PathBuf>,
     opts: SimOptions,
 ) -> Result<(), CliError> {
-    let inventory = match inventory {
-        Some(path) => Inventory::from_file(path)?,
-        None => Inventory::default_inventory(),
-    };
+    let inventory = load_inventory(inventory)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let sim = Simulator::start_on(addr, inventory, opts)
         .await
@@ -150,5 +162,18 @@ mod tests {
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn inventory_flag() {
+        let demo = load_inventory(Some(PathBuf::from("demo"))).unwrap();
+        assert_eq!(demo, Inventory::demo_inventory());
+        assert_eq!(
+            load_inventory(None).unwrap(),
+            Inventory::default_inventory()
+        );
+        let file = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/inventory/demo.yaml"));
+        assert_eq!(load_inventory(Some(file)).unwrap(), demo);
+        assert!(load_inventory(Some(PathBuf::from("./no-such-inventory.yaml"))).is_err());
     }
 }

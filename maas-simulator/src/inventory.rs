@@ -10,6 +10,9 @@ use crate::status::MachineStatus;
 /// The inventory shipped with the simulator; `maas-simulator` with no flags serves it.
 const DEFAULT_INVENTORY: &str = include_str!("../inventory/default.yaml");
 
+/// The inventory matching the repository's examples (`--inventory demo`).
+const DEMO_INVENTORY: &str = include_str!("../inventory/demo.yaml");
+
 /// Everything the simulator starts with.
 ///
 /// A zone named `default` and a resource pool named `default` always exist (MAAS cannot delete
@@ -21,6 +24,10 @@ pub struct Inventory {
     /// DNS domain of every machine (`fqdn` = `hostname.domain`).
     #[serde(default = "default_domain")]
     pub domain: String,
+    /// DNS domains besides `domain` (which is MAAS's default domain), e.g. the one a cluster's
+    /// API server name is created in.
+    #[serde(default)]
+    pub domains: Vec<DomainSpec>,
     /// Series deployed when `deploy` gets no `distro_series` (MAAS config `default_distro_series`).
     #[serde(default = "default_series")]
     pub default_distro_series: String,
@@ -45,6 +52,18 @@ pub struct ZoneSpec {
     pub name: String,
     #[serde(default)]
     pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSpec {
+    pub name: String,
+    /// Whether MAAS serves the zone (MAAS's default: true).
+    #[serde(default = "yes")]
+    pub authoritative: bool,
+    /// Default TTL of the domain's records; MAAS's global default when absent.
+    #[serde(default)]
+    pub ttl: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -260,6 +279,14 @@ impl Inventory {
             .expect("the bundled default inventory parses (covered by a unit test)")
     }
 
+    /// The inventory shipped as `inventory/demo.yaml`: what `examples/` and the README's
+    /// create example ask MAAS for (zone `zone1`, tags `production` and `compute`, images
+    /// `ubuntu/focal` and `ubuntu/jammy`, DNS domain `custom.maas.local`).
+    pub fn demo_inventory() -> Self {
+        Self::from_yaml_str(DEMO_INVENTORY, "inventory/demo.yaml")
+            .expect("the bundled demo inventory parses (covered by a unit test)")
+    }
+
     /// Load from a `.json` file, or from YAML for any other extension.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, InventoryError> {
         let path = path.as_ref();
@@ -300,6 +327,10 @@ impl Inventory {
 fn default_domain() -> String {
     "maas".to_string()
 }
+fn yes() -> bool {
+    true
+}
+
 fn default_series() -> String {
     "noble".to_string()
 }
@@ -344,6 +375,19 @@ mod tests {
         assert!(inventory.users.iter().any(|u| u.is_admin));
         assert!(inventory.users.iter().any(|u| !u.is_admin));
         assert_eq!(inventory.vm_hosts.len(), 2);
+    }
+
+    #[test]
+    fn demo_inventory_parses_and_builds() {
+        let inventory = Inventory::demo_inventory();
+        assert!(inventory.zones.iter().any(|z| z.name == "zone1"));
+        assert!(
+            inventory
+                .domains
+                .iter()
+                .any(|d| d.name == "custom.maas.local")
+        );
+        crate::state::build::build(&inventory, 1).expect("the demo inventory is consistent");
     }
 
     #[test]

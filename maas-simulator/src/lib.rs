@@ -45,11 +45,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use cli::{CliError, SimulateArgs, parse_duration, run_cli};
+pub use cli::{CliError, SimulateArgs, load_inventory, parse_duration, run_cli};
 pub use faults::{Fault, FaultInjector, InvalidRoute};
 pub use inventory::{
-    BootResourceSpec, BootResourceType, HardwareSpec, Inventory, InventoryError, MachineSpec,
-    PoolSpec, StoragePoolSpec, TagSpec, UserSpec, VmHostSpec, VmHostType, ZoneSpec,
+    BootResourceSpec, BootResourceType, DomainSpec, HardwareSpec, Inventory, InventoryError,
+    MachineSpec, PoolSpec, StoragePoolSpec, TagSpec, UserSpec, VmHostSpec, VmHostType, ZoneSpec,
 };
 pub use options::SimOptions;
 pub use server::RecordedRequest;

@@ -1,7 +1,7 @@
 //! The route table: every MAAS handler the simulator serves, its path and its actions. It is
 //! the single source of truth for dispatch and for the generated `describe/` document.
 
-use crate::handlers::{Call, catalog, machines, users, vm_hosts};
+use crate::handlers::{Call, catalog, dns, machines, users, vm_hosts};
 use crate::http::{ApiError, Reply};
 
 pub(crate) type Run = fn(&mut Call<'_>) -> Result<Reply, ApiError>;
@@ -239,6 +239,71 @@ pub(crate) static RESOURCES: &[Resource] = &[
                 catalog::boot_resources_is_importing,
             ),
         ],
+    },
+    Resource {
+        name: "DNSResourceHandler",
+        doc: "Manage dnsresource.",
+        path: "dnsresources/{id}/",
+        vm_host_api: false,
+        actions: &[
+            rest(
+                "delete",
+                Delete,
+                User,
+                "Delete a DNS resource (admin). Its user-reserved addresses go with it.",
+                dns::delete,
+            ),
+            rest("read", Get, User, "Read a DNS resource by id.", dns::read),
+            rest(
+                "update",
+                Put,
+                User,
+                "Update a DNS resource (admin).\n\n:param fqdn: Hostname with domain; ignored if name or domain is given.\n:param name: Hostname without domain.\n:param domain: Domain name or id.\n:param address_ttl: TTL of the address records.\n:param ip_addresses: Space-separated addresses or ids.",
+                dns::update,
+            ),
+        ],
+    },
+    Resource {
+        name: "DNSResourcesHandler",
+        doc: "Manage dnsresources.",
+        path: "dnsresources/",
+        vm_host_api: false,
+        actions: &[
+            rest(
+                "create",
+                Post,
+                Admin,
+                "Create a DNS resource.\n\n:param fqdn: Hostname with domain; ignored if name or domain is given.\n:param name: Hostname without domain.\n:param domain: Domain name or id.\n:param address_ttl: TTL of the address records.\n:param ip_addresses: Space-separated addresses or ids; each makes an A or AAAA record.",
+                dns::create,
+            ),
+            rest(
+                "read",
+                Get,
+                User,
+                "List DNS resources.\n\n:param fqdn: Restrict to this fqdn.\n:param domain: Restrict to this domain.\n:param name: Restrict to this name.\n:param rrtype: Restrict to records of this type.\n:param all: Include the implicit records of machines.",
+                dns::list,
+            ),
+        ],
+    },
+    Resource {
+        name: "DomainHandler",
+        doc: "Manage domain.",
+        path: "domains/{id}/",
+        vm_host_api: false,
+        actions: &[rest("read", Get, User, "Read a domain.", dns::domain_read)],
+    },
+    Resource {
+        name: "DomainsHandler",
+        doc: "Manage domains.",
+        path: "domains/",
+        vm_host_api: false,
+        actions: &[rest(
+            "read",
+            Get,
+            User,
+            "List all domains.",
+            dns::domains_list,
+        )],
     },
     Resource {
         name: "MachineHandler",

@@ -3,6 +3,7 @@
 pub(crate) mod allocate;
 pub(crate) mod catalog;
 pub(crate) mod compose;
+pub(crate) mod dns;
 pub(crate) mod machines;
 pub(crate) mod users;
 pub(crate) mod vm_hosts;

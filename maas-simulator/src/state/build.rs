@@ -11,6 +11,7 @@ use super::machines::{Disk, Hardware, Machine, Nic, address_for};
 use super::vm_hosts::{StoragePool, VmHost};
 use super::{CONSOLE_LOGGING_KERNEL_OPTS, CONSOLE_LOGGING_TAG, Sequences, SimState, names};
 use crate::inventory::{Inventory, InventoryError, MachineSpec, VmHostSpec, VmHostType};
+use crate::state::dns::Domain;
 use crate::status::MachineStatus;
 
 const GB: u64 = 1_000_000_000;
@@ -109,6 +110,9 @@ pub(crate) fn build(inventory: &Inventory, seed: u64) -> Result<SimState, Invent
 
     let mut state = SimState {
         domain: inventory.domain.clone(),
+        domains: build_domains(inventory)?,
+        dns_resources: Vec::new(),
+        static_ips: Vec::new(),
         default_distro_series: inventory.default_distro_series.clone(),
         zones,
         pools,
@@ -156,6 +160,26 @@ pub(crate) fn build(inventory: &Inventory, seed: u64) -> Result<SimState, Invent
         return Err(invalid(err));
     }
     Ok(state)
+}
+
+/// The default domain (id 0, named by `domain`) and the inventory's other `domains` (ids from 1).
+fn build_domains(inventory: &Inventory) -> Result<Vec<Domain>, InventoryError> {
+    let names = std::iter::once(inventory.domain.as_str())
+        .chain(inventory.domains.iter().map(|d| d.name.as_str()));
+    check_unique("domain", names)?;
+    let default = Domain {
+        id: 0,
+        name: inventory.domain.clone(),
+        authoritative: true,
+        ttl: None,
+    };
+    let others = inventory.domains.iter().zip(1..).map(|(spec, id)| Domain {
+        id,
+        name: spec.name.clone(),
+        authoritative: spec.authoritative,
+        ttl: spec.ttl,
+    });
+    Ok(std::iter::once(default).chain(others).collect())
 }
 
 fn build_users(inventory: &Inventory) -> Result<Vec<User>, InventoryError> {

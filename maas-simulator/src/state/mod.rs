@@ -3,6 +3,7 @@
 
 pub(crate) mod build;
 pub(crate) mod catalog;
+pub(crate) mod dns;
 pub(crate) mod machines;
 pub(crate) mod names;
 pub(crate) mod vm_hosts;
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use rand::rngs::StdRng;
 
 use catalog::{BootResource, Pool, Tag, User, Zone};
+use dns::{DnsResource, Domain, StaticIp};
 use machines::Machine;
 use vm_hosts::VmHost;
 
@@ -25,6 +27,8 @@ pub(crate) struct Sequences {
     pub vm: u32,
     pub disk: u32,
     pub nic: u32,
+    pub dns_resource: u32,
+    pub static_ip: u32,
 }
 
 impl Sequences {
@@ -56,10 +60,25 @@ impl Sequences {
         self.nic += 1;
         self.nic
     }
+    pub fn next_dns_resource(&mut self) -> u32 {
+        self.dns_resource += 1;
+        self.dns_resource
+    }
+    pub fn next_static_ip(&mut self) -> u32 {
+        self.static_ip += 1;
+        self.static_ip
+    }
 }
 
 pub(crate) struct SimState {
+    /// Name of the default domain (id 0), the domain of every machine.
     pub domain: String,
+    /// All DNS domains, the default one first.
+    pub domains: Vec<Domain>,
+    /// Ordered by `id`.
+    pub dns_resources: Vec<DnsResource>,
+    /// Ordered by `id`.
+    pub static_ips: Vec<StaticIp>,
     pub default_distro_series: String,
     pub zones: Vec<Zone>,
     pub pools: Vec<Pool>,
@@ -103,6 +122,9 @@ impl SimState {
     }
     pub fn machine_index(&self, system_id: &str) -> Option<usize> {
         self.machines.iter().position(|m| m.system_id == system_id)
+    }
+    pub fn domain_by_id(&self, id: u32) -> Option<&Domain> {
+        self.domains.iter().find(|d| d.id == id)
     }
     pub fn user(&self, username: &str) -> Option<&User> {
         self.users.iter().find(|u| u.username == username)
