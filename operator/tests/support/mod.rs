@@ -16,7 +16,7 @@ use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
 use std::path::PathBuf;
 
 /// The CAPI version the tests build and serve.
-pub const CAPI: CapiVersion = CapiVersion::V1Beta1;
+pub const CAPI: CapiVersion = CapiVersion::V1Beta2;
 
 /// What discovery would find on a server with our CRDs and the ones the example objects use.
 pub fn served() -> Served {
