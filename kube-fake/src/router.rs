@@ -12,6 +12,7 @@ use crate::discovery;
 use crate::ops;
 use crate::record::RecordedRequest;
 use crate::resources::{Registry, ResourceInfo};
+use crate::schema::CrdSchemas;
 use crate::status::ApiError;
 use crate::store::State;
 
@@ -53,6 +54,11 @@ impl Req {
                 .is_some_and(|a| a.iter().any(|v| v == "All"))
     }
 
+    /// `fieldValidation=Strict`: unknown fields are an error instead of being pruned.
+    pub fn strict(&self) -> bool {
+        self.q("fieldValidation") == Some("Strict")
+    }
+
     pub fn manager(&self) -> String {
         self.q("fieldManager").unwrap_or("unknown").to_string()
     }
@@ -78,6 +84,8 @@ pub(crate) struct Target {
     pub name: Option<String>,
     /// `Some("status")` for the status subresource.
     pub sub: Option<String>,
+    /// The CRD's schemas (`None` for built-ins).
+    pub schemas: Option<Arc<CrdSchemas>>,
 }
 
 impl Target {
@@ -126,12 +134,14 @@ pub(crate) fn parse_target(reg: &Registry, path: &str) -> Result<Option<Target>,
     {
         return Err(ApiError::no_resource());
     }
+    let schemas = reg.schemas.get(&info.key()).cloned();
     Ok(Some(Target {
         info,
         version: version.to_string(),
         ns,
         name,
         sub,
+        schemas,
     }))
 }
 
