@@ -58,19 +58,33 @@ pub async fn apply_all(
     let mut created: Vec<&Item> = Vec::new();
     for item in items.iter().filter(|i| i.is_namespace()) {
         let api = item.api(client);
-        if api.get_opt(&item.name()).await.map_err(kerr)?.is_some() {
+        let rejected = |e: kube::Error| {
+            format!(
+                "{} was rejected (nothing was changed): {}",
+                item.display(),
+                describe_kube_error(&e)
+            )
+        };
+        let missing = match api.get_opt(&item.name()).await {
+            Ok(found) => found.is_none(),
+            Err(e) => {
+                let message = rejected(e);
+                return Err(CliError::new(
+                    roll_back_quietly(client, &created, message).await,
+                ));
+            }
+        };
+        if !missing {
             continue;
         }
         if let Err(e) = api
             .patch(&item.name(), &real, &Patch::Apply(&item.object))
             .await
         {
-            let message = format!(
-                "{} could not be created (nothing was changed): {}",
-                item.display(),
-                describe_kube_error(&e)
-            );
-            return Err(CliError::new(roll_back(client, &created, message).await));
+            let message = rejected(e);
+            return Err(CliError::new(
+                roll_back_quietly(client, &created, message).await,
+            ));
         }
         created.push(item);
     }
