@@ -507,3 +507,29 @@ async fn list_of_a_type_whose_crd_is_not_installed_is_404() {
     .unwrap();
     assert_eq!(code(clusters.list(&ListParams::default()).await), 404);
 }
+
+#[tokio::test]
+async fn warn_field_validation_prunes_and_sends_a_warning_header() {
+    use tower::ServiceExt;
+    let (api, _) = things_server();
+    let body = json!({
+        "apiVersion": "example.com/v1", "kind": "Thing",
+        "metadata": {"name": "w"}, "spec": {"size": 1, "foo": 2},
+    });
+    let req =
+        http::Request::post("/apis/example.com/v1/namespaces/default/things?fieldValidation=Warn")
+            .header("content-type", "application/json")
+            .body(kube::client::Body::from(serde_json::to_vec(&body).unwrap()))
+            .unwrap();
+    let resp = api.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 201);
+    let warnings: Vec<_> = resp
+        .headers()
+        .get_all(http::header::WARNING)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(warnings, [r#"299 - "unknown field \"spec.foo\"""#]);
+    let stored = api.get("things", Some("default"), "w").unwrap();
+    assert!(stored["spec"].get("foo").is_none());
+}
