@@ -4,6 +4,16 @@ use crate::error::{CliError, Result};
 use clap::Args;
 use std::path::PathBuf;
 
+tokio::task_local! {
+    /// The client of a [`crate::run_with_client`] run: it replaces the kubeconfig's.
+    static CLIENT_OVERRIDE: kube::Client;
+}
+
+/// Runs `f` with every [`KubeArgs::client`] call inside it answering `client`.
+pub(crate) async fn with_client<F: std::future::Future>(client: kube::Client, f: F) -> F::Output {
+    CLIENT_OVERRIDE.scope(client, f).await
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct KubeArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
@@ -17,6 +27,9 @@ pub struct KubeArgs {
 impl KubeArgs {
     /// A client for the selected cluster. Fails with a message that says which file and context.
     pub async fn client(&self) -> Result<kube::Client> {
+        if let Ok(client) = CLIENT_OVERRIDE.try_with(kube::Client::clone) {
+            return Ok(client);
+        }
         let options = kube::config::KubeConfigOptions {
             context: self.context.clone(),
             ..Default::default()

@@ -57,6 +57,22 @@ where
     }
 }
 
+/// Runs the command line `args` as [`run`] does, but every command that talks to Kubernetes uses
+/// `client` instead of one built from `--kubeconfig`/`--context` (for tests against a fake API
+/// server).
+pub async fn run_with_client<I, T>(
+    args: I,
+    client: kube::Client,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    kube_args::with_client(client, run(args, out, err)).await
+}
+
 /// kube (ring) and reqwest must share one rustls provider; install ring once per process.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -61,10 +61,8 @@ impl State {
     }
 
     pub(crate) fn after_update(&mut self, info: &ResourceInfo, obj: &Value) {
-        if is_crd(info)
-            && let Ok(ri) = resources::from_crd(obj)
-        {
-            self.registry.add(ri);
+        if is_crd(info) {
+            let _ = self.registry.set_crd(obj);
         }
     }
 
@@ -87,7 +85,7 @@ impl State {
             for (ns, name) in names {
                 let _ = self.mark_deleted(&ri, &ns, &name, false, false);
             }
-            self.registry.items.retain(|i| i.key() != key);
+            self.registry.remove(&key);
         }
     }
 
@@ -97,7 +95,9 @@ impl State {
             return;
         };
         let storage = ri.storage_version().to_string();
-        self.registry.add(ri);
+        if self.registry.set_crd(obj).is_err() {
+            return;
+        }
         let Some(name) = meta_str(obj, "name").map(str::to_string) else {
             return;
         };

@@ -21,6 +21,7 @@ mod ops_apply;
 mod record;
 mod resources;
 mod router;
+mod schema;
 mod secret;
 mod selector;
 mod service;
@@ -181,6 +182,22 @@ impl FakeApiServer {
         self.lock().requests.iter().filter(|r| r.is_write()).count()
     }
 
+    /// A direct write as a write in the object's `apiVersion` (the storage version if that is not
+    /// served) would store it: pruned, converted and defaulted (custom resources only).
+    fn admit(&self, info: &ResourceInfo, obj: Value) -> Value {
+        let Some(schemas) = self.lock().registry.schemas.get(&info.key()).cloned() else {
+            return obj;
+        };
+        let storage = info.storage_version().to_string();
+        let version = obj
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .and_then(|av| info.versions.iter().find(|v| info.api_version(v) == av))
+            .cloned()
+            .unwrap_or_else(|| storage.clone());
+        schemas.admit(obj, &version, info.api_version(&storage))
+    }
+
     fn info(&self, resource: &str) -> Result<ResourceInfo, ApiError> {
         self.lock()
             .registry
@@ -217,6 +234,7 @@ impl FakeApiServer {
         let info = self.info(resource)?;
         let ns = meta::meta_str(&obj, "namespace").map(str::to_string);
         let version = info.storage_version().to_string();
+        let obj = self.admit(&info, obj);
         self.lock().create(
             &info,
             &version,
@@ -248,6 +266,7 @@ impl FakeApiServer {
             let before = read()?;
             let mut obj = before.clone();
             f(&mut obj);
+            let obj = self.admit(&info, obj);
             let mut st = self.lock();
             let now = st.stored(&info.key(), ns, name).map(|s| &s.obj);
             if now.is_some() && now != Some(&before) {
@@ -267,7 +286,9 @@ impl FakeApiServer {
     ) -> Result<Value, ApiError> {
         let info = self.info(resource)?;
         let mut obj = serde_json::json!({});
+        obj["apiVersion"] = serde_json::json!(info.api_version(info.storage_version()));
         obj["status"] = status;
+        let obj = self.admit(&info, obj);
         self.lock().update(
             &info,
             namespace.unwrap_or_default(),

@@ -15,10 +15,94 @@ use crate::status::{self, ApiError};
 use crate::store::{State, Watcher, Write, check_types};
 use crate::watch::{self, WatchSpec};
 
+/// A stored object as the request's version shows it (for CRDs: pruned and defaulted with that
+/// version's schema).
 pub(crate) fn present(t: &Target, obj: &Value) -> Value {
-    let mut obj = obj.clone();
-    obj["apiVersion"] = json!(t.info.api_version(&t.version));
-    obj
+    let api_version = t.info.api_version(&t.version);
+    match &t.schemas {
+        Some(s) => s.view(obj, api_version, &t.version),
+        None => {
+            let mut obj = obj.clone();
+            obj["apiVersion"] = json!(api_version);
+            obj
+        }
+    }
+}
+
+/// How a write came in, for the shape of a strict field-validation error.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verb {
+    /// POST or PUT: the body is decoded strictly (400 BadRequest).
+    Write,
+    /// Merge or JSON patch: the patched object is (422 Invalid).
+    Patch,
+    /// Server-side apply: the applied configuration is typed against the schema (422 Invalid).
+    Apply,
+}
+
+/// `fieldValidation=Strict`: the fields of `obj` (the body, the patched object or the applied
+/// configuration) that the request version's schema does not declare are an error.
+pub(crate) fn check_strict(req: &Req, t: &Target, obj: &Value, verb: Verb) -> Result<(), ApiError> {
+    let Some(schemas) = t.schemas.as_ref().filter(|_| req.strict()) else {
+        return Ok(());
+    };
+    let unknown = schemas.unknown_fields(obj, &t.version);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let kind = &t.info.kind;
+    let decoding = || {
+        let fields: Vec<String> = unknown
+            .iter()
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
+        format!("strict decoding error: {}", fields.join(", "))
+    };
+    Err(match verb {
+        Verb::Write => ApiError::bad_request(format!(
+            "{kind} in version \"{}\" cannot be handled as a {kind}: {}",
+            t.version,
+            decoding()
+        )),
+        Verb::Patch => ApiError::invalid(
+            kind,
+            name(t),
+            format!("patch: Invalid value: \"{kind}\": {}", decoding()),
+        ),
+        Verb::Apply => {
+            let nn = match meta_str(obj, "namespace").or(t.ns.as_deref()) {
+                Some(ns) if t.info.namespaced => format!("{ns}/{}", name(t)),
+                _ => format!("/{}", name(t)),
+            };
+            let fields: Vec<String> = unknown
+                .iter()
+                .map(|f| format!(".{f}: field not declared in schema"))
+                .collect();
+            ApiError::invalid(
+                kind,
+                name(t),
+                format!(
+                    "failed to create typed patch object ({nn}; {}, Kind={kind}): {}",
+                    t.info.api_version(&t.version),
+                    fields.join(", ")
+                ),
+            )
+        }
+    })
+}
+
+/// What a write in the request's version stores: pruned and defaulted with that version's schema,
+/// converted to the storage version (only `apiVersion` changes), pruned and defaulted with the
+/// storage schema. Built-ins are stored as sent.
+pub(crate) fn admit(t: &Target, obj: Value) -> Value {
+    match &t.schemas {
+        Some(s) => s.admit(
+            obj,
+            &t.version,
+            t.info.api_version(t.info.storage_version()),
+        ),
+        None => obj,
+    }
 }
 
 pub(crate) fn name(t: &Target) -> &str {
@@ -127,6 +211,9 @@ pub(crate) fn get(st: &State, t: &Target) -> Result<Reply, ApiError> {
 
 pub(crate) fn create(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiError> {
     let body = req.json()?;
+    check_types(&t.info, &t.version, &body)?;
+    check_strict(req, t, &body, Verb::Write)?;
+    let body = admit(t, body);
     let obj = st.create(&t.info, &t.version, t.ns.as_deref(), body, write(req, t))?;
     Ok(Reply::Json(201, present(t, &obj)))
 }
@@ -181,6 +268,8 @@ pub(crate) fn replace(st: &mut State, req: &Req, t: &Target) -> Result<Reply, Ap
         ));
     }
     check_rv(t, &old, &body)?;
+    check_strict(req, t, &body, Verb::Write)?;
+    let body = admit(t, body);
     let obj = st.update(&t.info, t.ns_or_empty(), name(t), body, write(req, t))?;
     Ok(Reply::Json(200, present(t, &obj)))
 }
@@ -203,7 +292,8 @@ pub(crate) fn patch(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
     }
     let old = current(st, t)?;
     let body = req.json()?;
-    let mut candidate = old.clone();
+    // A patch applies to the object as the request's version shows it.
+    let mut candidate = present(t, &old);
     match ct {
         "application/json-patch+json" => json_patch_evanphx(&mut candidate, &body)?,
         "application/strategic-merge-patch+json" if !t.info.strategic_merge => {
@@ -213,6 +303,8 @@ pub(crate) fn patch(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
         _ => json_patch::merge(&mut candidate, &body),
     }
     check_rv(t, &old, &candidate)?;
+    check_strict(req, t, &candidate, Verb::Patch)?;
+    let candidate = admit(t, candidate);
     let obj = st.update(&t.info, t.ns_or_empty(), name(t), candidate, write(req, t))?;
     Ok(Reply::Json(200, present(t, &obj)))
 }
@@ -308,6 +400,7 @@ pub(crate) fn watch(state: &Arc<Mutex<State>>, req: &Req, t: Target) -> Result<R
         metadata_only: req.accept.contains("as=PartialObjectMetadata"),
         info: t.info,
         version: t.version,
+        schemas: t.schemas,
     };
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     let key = spec.info.key();

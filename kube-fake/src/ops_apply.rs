@@ -4,7 +4,9 @@ use serde_json::{Value, json};
 
 use crate::apply::{self, Managers, Scope};
 use crate::meta::meta_mut;
-use crate::ops::{check_identity, check_rv, current, name, present, scope, write};
+use crate::ops::{
+    Verb, admit, check_identity, check_rv, check_strict, current, name, present, scope, write,
+};
 use crate::router::{Reply, Req, Target};
 use crate::status::ApiError;
 use crate::store::{State, check_types};
@@ -29,6 +31,7 @@ pub(crate) fn apply(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
     let body = parse_body(req)?;
     check_types(&t.info, &t.version, &body)?;
     check_identity(t, &body)?;
+    check_strict(req, t, &body, Verb::Apply)?;
     let force = req.flag("force");
     let s = scope(t);
     let w = write(req, t);
@@ -41,6 +44,7 @@ pub(crate) fn apply(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
         let mut obj = apply::apply(&apply::empty(), &body, &manager, force, s, &mut managers)
             .map_err(|m| ApiError::new(409, "Conflict", m))?;
         meta_mut(&mut obj).insert("name".into(), json!(name(t)));
+        let obj = admit(t, obj);
         let w = crate::store::Write {
             managers: Some(managers),
             ..w
@@ -50,6 +54,8 @@ pub(crate) fn apply(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
     }
     let old = current(st, t)?;
     check_rv(t, &old, &body)?;
+    // The apply merges into the object as the request's version shows it.
+    let old = present(t, &old);
     let mut managers = st
         .stored(&t.info.key(), t.ns_or_empty(), name(t))
         .map(|s| s.managers.clone())
@@ -57,6 +63,7 @@ pub(crate) fn apply(st: &mut State, req: &Req, t: &Target) -> Result<Reply, ApiE
     let candidate = apply::apply(&old, &body, &manager, force, s, &mut managers).map_err(|m| {
         ApiError::new(409, "Conflict", m).with_details(name(t), &t.info.group, &t.info.plural)
     })?;
+    let candidate = admit(t, candidate);
     let w = crate::store::Write {
         managers: Some(managers),
         ..w

@@ -1,11 +1,16 @@
 //! The resource types the fake serves: built-in kinds and registered CRDs.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use crate::schema::CrdSchemas;
 use crate::status::ApiError;
 
-/// One served resource type. All versions of a type share one storage (no conversion: an object
-/// stored under one version is served under another with only `apiVersion` rewritten).
+/// One served resource type. All versions of a type share one storage, in the storage version.
+/// For types from CRDs, writes and reads in other versions are pruned and defaulted with their
+/// schemas (conversion strategy `None`: only `apiVersion` is rewritten); see `schema.rs`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceInfo {
     /// "" for the core group.
@@ -168,11 +173,42 @@ pub(crate) fn from_crd(crd: &Value) -> Result<ResourceInfo, ApiError> {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Registry {
     pub items: Vec<ResourceInfo>,
+    /// The schemas of the types that come from CRDs (built-ins have none: not pruned or defaulted).
+    pub schemas: BTreeMap<ResKey, Arc<CrdSchemas>>,
 }
 
 impl Registry {
     pub fn with_builtins() -> Self {
-        Registry { items: builtins() }
+        Registry {
+            items: builtins(),
+            schemas: BTreeMap::new(),
+        }
+    }
+
+    /// Registers (or re-registers) the type of a CRD object: its served versions replace the known
+    /// ones (a version no longer served answers 404), and its schemas replace the known ones.
+    pub fn set_crd(&mut self, crd: &Value) -> Result<(), ApiError> {
+        let info = from_crd(crd)?;
+        let key = info.key();
+        match self.items.iter_mut().find(|i| i.key() == key) {
+            Some(existing) => *existing = info,
+            None => self.items.push(info),
+        }
+        match CrdSchemas::from_crd(crd) {
+            Some(s) => {
+                self.schemas.insert(key, Arc::new(s));
+            }
+            None => {
+                self.schemas.remove(&key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets a CRD's type and schemas.
+    pub fn remove(&mut self, key: &ResKey) {
+        self.items.retain(|i| i.key() != *key);
+        self.schemas.remove(key);
     }
 
     /// Adds a type, or adds versions to a known (group, plural).

@@ -12,6 +12,7 @@ use crate::discovery;
 use crate::ops;
 use crate::record::RecordedRequest;
 use crate::resources::{Registry, ResourceInfo};
+use crate::schema::CrdSchemas;
 use crate::status::ApiError;
 use crate::store::State;
 
@@ -53,6 +54,11 @@ impl Req {
                 .is_some_and(|a| a.iter().any(|v| v == "All"))
     }
 
+    /// `fieldValidation=Strict`: unknown fields are an error instead of being pruned.
+    pub fn strict(&self) -> bool {
+        self.q("fieldValidation") == Some("Strict")
+    }
+
     pub fn manager(&self) -> String {
         self.q("fieldManager").unwrap_or("unknown").to_string()
     }
@@ -61,6 +67,8 @@ impl Req {
 /// What the handler answers.
 pub(crate) enum Reply {
     Json(u16, Value),
+    /// A JSON reply with `Warning` headers (one per text).
+    Warned(u16, Value, Vec<String>),
     Watch(BoxStream<'static, Bytes>),
 }
 
@@ -78,6 +86,8 @@ pub(crate) struct Target {
     pub name: Option<String>,
     /// `Some("status")` for the status subresource.
     pub sub: Option<String>,
+    /// The CRD's schemas (`None` for built-ins).
+    pub schemas: Option<Arc<CrdSchemas>>,
 }
 
 impl Target {
@@ -126,12 +136,14 @@ pub(crate) fn parse_target(reg: &Registry, path: &str) -> Result<Option<Target>,
     {
         return Err(ApiError::no_resource());
     }
+    let schemas = reg.schemas.get(&info.key()).cloned();
     Ok(Some(Target {
         info,
         version: version.to_string(),
         ns,
         name,
         sub,
+        schemas,
     }))
 }
 
@@ -189,9 +201,39 @@ pub(crate) fn handle(state: &Arc<Mutex<State>>, req: Req) -> Reply {
         Ok(Reply::Json(code, body)) if req.accept.contains("as=PartialObjectMetadata") => {
             Reply::Json(code, partial_reply(body))
         }
+        Ok(Reply::Json(code, body)) => match warn_unknown_fields(&req, &target) {
+            warnings if warnings.is_empty() => Reply::Json(code, body),
+            warnings => Reply::Warned(code, body, warnings),
+        },
         Ok(reply) => reply,
         Err(e) => e.into(),
     }
+}
+
+/// `fieldValidation=Warn` on a write of a custom resource: one warning per field of the body that
+/// the request version's schema does not declare (the body of a create, update, apply or merge
+/// patch has the object's shape; JSON patches are not checked).
+fn warn_unknown_fields(req: &Req, t: &Target) -> Vec<String> {
+    let Some(schemas) = &t.schemas else {
+        return vec![];
+    };
+    let json_patch = req.content_type.starts_with("application/json-patch+json");
+    let write = matches!(req.method, Method::POST | Method::PUT | Method::PATCH);
+    if req.q("fieldValidation") != Some("Warn") || !write || json_patch {
+        return vec![];
+    }
+    let body = serde_json::from_slice::<Value>(&req.body).ok().or_else(|| {
+        let text = std::str::from_utf8(&req.body).ok()?;
+        serde_saphyr::from_str::<Value>(text).ok()
+    });
+    let Some(body) = body.filter(Value::is_object) else {
+        return vec![];
+    };
+    schemas
+        .unknown_fields(&body, &t.version)
+        .into_iter()
+        .map(|f| format!("unknown field \"{f}\""))
+        .collect()
 }
 
 /// An object as `PartialObjectMetadata` (what metadata-only requests get).

@@ -52,14 +52,19 @@ async fn to_req(req: Request<kube::client::Body>) -> Result<Req, String> {
 
 fn respond(reply: Reply) -> Response<FakeBody> {
     match reply {
-        Reply::Json(code, v) => {
+        Reply::Json(code, v) => respond(Reply::Warned(code, v, vec![])),
+        Reply::Warned(code, v, warnings) => {
             let body =
                 Full::new(Bytes::from(serde_json::to_vec(&v).unwrap_or_default())).boxed_unsync();
-            Response::builder()
+            let mut r = Response::builder()
                 .status(code)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .expect("response")
+                .header(header::CONTENT_TYPE, "application/json");
+            for w in warnings {
+                // As an apiserver: `299 - "<text>"`, the text quoted with Go's %q rules.
+                let quoted = serde_json::to_string(&w).unwrap_or_default();
+                r = r.header(header::WARNING, format!("299 - {quoted}"));
+            }
+            r.body(body).expect("response")
         }
         Reply::Watch(stream) => {
             let body =

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::resources::ResourceInfo;
+use crate::schema::CrdSchemas;
 use crate::selector::Filter;
 use crate::store::{Change, ChangeKind, State};
 
@@ -26,12 +27,22 @@ pub(crate) struct WatchSpec {
     pub timeout: Duration,
     /// `Accept: ...;as=PartialObjectMetadata`: objects are sent as `PartialObjectMetadata`.
     pub metadata_only: bool,
+    /// The CRD's schemas (`None` for built-ins): objects are shown pruned and defaulted with the
+    /// watched version's schema.
+    pub schemas: Option<Arc<CrdSchemas>>,
 }
 
 impl WatchSpec {
     fn present(&self, obj: &Value) -> Value {
-        let mut obj = obj.clone();
-        obj["apiVersion"] = json!(self.info.api_version(&self.version));
+        let api_version = self.info.api_version(&self.version);
+        let obj = match &self.schemas {
+            Some(s) => s.view(obj, api_version, &self.version),
+            None => {
+                let mut obj = obj.clone();
+                obj["apiVersion"] = json!(api_version);
+                obj
+            }
+        };
         if self.metadata_only {
             crate::router::partial(obj)
         } else {
@@ -40,8 +51,15 @@ impl WatchSpec {
     }
 
     pub fn line(&self, kind: &str, obj: &Value) -> Bytes {
-        let mut s = serde_json::to_string(&json!({ "type": kind, "object": self.present(obj) }))
-            .unwrap_or_default();
+        let obj = if kind == "BOOKMARK" {
+            let mut b = obj.clone();
+            b["apiVersion"] = json!(self.info.api_version(&self.version));
+            b
+        } else {
+            self.present(obj)
+        };
+        let mut s =
+            serde_json::to_string(&json!({ "type": kind, "object": obj })).unwrap_or_default();
         s.push('\n');
         Bytes::from(s)
     }

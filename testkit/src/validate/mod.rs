@@ -82,6 +82,14 @@ fn run(value: &Value, schema: &Value, resource: bool) -> Result<(), Vec<SchemaEr
     walker.finish()
 }
 
+/// Applies the schema's `default`s to `value` in place, the way an apiserver defaults a custom
+/// resource on write and on read: a missing field (or a `null` on a non-nullable one) whose
+/// schema has a `default` gets a copy of it, recursively. With `resource`, `value` is an object
+/// root (its `metadata` is left alone); `x-kubernetes-embedded-resource` nodes are treated alike.
+pub fn apply_defaults(value: &mut Value, schema: &Value, resource: bool) {
+    defaults::apply(value, schema, resource);
+}
+
 /// Validates `object` against the version of `crd` named by its `apiVersion`: the group
 /// and kind must match the CRD and the version must be served.
 pub fn validate_against_crd(object: &Value, crd: &Crd) -> Result<(), Vec<SchemaError>> {
