@@ -41,9 +41,8 @@ impl Default for InstallOptions {
 }
 
 // Server-side apply is a PATCH; when the object does not exist yet the API server also checks
-// `create`. Reads are `list`/`get` for the live state and `watch` only where a watch runs.
-const APPLY: &[&str] = &["get", "list", "create", "patch", "delete"];
-const APPLY_AND_WATCH: &[&str] = &["get", "list", "watch", "create", "patch", "delete"];
+// `create`. Every kind we apply is read from a watch-backed cache (`list` + `watch`).
+const APPLY: &[&str] = &["get", "list", "watch", "create", "patch", "delete"];
 
 /// Exactly what the operator does, cluster-wide (control-plane namespaces are created at run
 /// time, so a namespaced Role cannot cover them).
@@ -98,14 +97,16 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
             &["roles", "rolebindings"],
             APPLY,
         ),
-        // CAPI core objects; MachineSets only read (which templates are still in use).
+        // CAPI core objects; MachineSets only watched (which templates are still in use).
         policy_rule(&["cluster.x-k8s.io"], &["clusters"], APPLY),
+        policy_rule(&["cluster.x-k8s.io"], &["machinedeployments"], APPLY),
+        policy_rule(&["cluster.x-k8s.io"], &["machinesets"], &["list", "watch"]),
+        // Discovery is re-run when CRDs change (metadata-only watch).
         policy_rule(
-            &["cluster.x-k8s.io"],
-            &["machinedeployments"],
-            APPLY_AND_WATCH,
+            &["apiextensions.k8s.io"],
+            &["customresourcedefinitions"],
+            &["list", "watch"],
         ),
-        policy_rule(&["cluster.x-k8s.io"], &["machinesets"], &["list"]),
         // Infrastructure and machine-template kinds are the platforms'; by CAPI convention they
         // all live in this group, and the operator knows them only at run time.
         policy_rule(&["infrastructure.cluster.x-k8s.io"], &["*"], APPLY),
