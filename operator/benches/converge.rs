@@ -154,6 +154,7 @@ async fn main() {
     )
     .await;
     let converge = until("convergence", async || converged(&t, n, capi).await).await;
+    let converge_reconciles = op.reconciles();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let writes = t.writes().len();
 
@@ -218,8 +219,9 @@ async fn main() {
         secs(converge) / secs(bare_time).max(1e-9)
     );
     println!(
-        "API writes per HostedCluster:     {:.1} ({writes} in total)",
-        writes as f64 / n as f64
+        "API writes per HostedCluster:     {:.1} ({writes} in total; {:.1} reconciles per HostedCluster to converge)",
+        writes as f64 / n as f64,
+        converge_reconciles as f64 / n as f64
     );
     println!(
         "full resync:                      {resync_writes} writes, {resync_reads} reads over {resync_reconciles} reconciles ({:.2} reads per reconcile; took {:.2} s)",
