@@ -109,14 +109,16 @@ async fn converged(t: &Target, n: usize, capi: CapiVersion) -> bool {
     with_status == n && machine_deployments >= n
 }
 
-async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) -> Duration {
+/// Polls `done` until true. The interval grows with N so that the bench's own LISTs stay small
+/// next to the operator's work (kube-fake shares this process's two cores).
+async fn until(what: &str, every: Duration, mut done: impl AsyncFnMut() -> bool) -> Duration {
     let started = Instant::now();
     while !done().await {
         assert!(
             started.elapsed() < Duration::from_secs(900),
             "{what}: not within 15 min"
         );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(every).await;
     }
     started.elapsed()
 }
@@ -153,7 +155,8 @@ async fn main() {
         Options::default(),
     )
     .await;
-    let converge = until("convergence", async || converged(&t, n, capi).await).await;
+    let every = Duration::from_millis((n as u64 / 2).clamp(100, 1000));
+    let converge = until("convergence", every, async || converged(&t, n, capi).await).await;
     let converge_reconciles = op.reconciles();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let writes = t.writes().len();
@@ -170,7 +173,10 @@ async fn main() {
         )
         .await
         .unwrap();
-    let resync = until("the resync", async || op.reconciles() >= before + n as u64).await;
+    let resync = until("the resync", every, async || {
+        op.reconciles() >= before + n as u64
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let resync_reconciles = op.reconciles() - before;
     let (resync_writes, resync_reads) = (t.writes().len(), t.reads().len());
@@ -185,7 +191,7 @@ async fn main() {
         Options::default(),
     )
     .await;
-    let restart = until("the restart", async || op.reconciles() >= n as u64).await;
+    let restart = until("the restart", every, async || op.reconciles() >= n as u64).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (restart_writes, restart_reads) = (t.writes().len(), t.reads().len());
     op.stop().await;

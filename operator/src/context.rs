@@ -16,8 +16,9 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Every read of a reconcile comes from here.
     pub caches: Caches,
-    /// What the server returned for each of our writes (drift detection, the loop guard).
-    pub records: Records,
+    /// What the server returned for each of our writes (drift detection, the loop guard, and
+    /// telling our own writes' watch events from news). Shared with the caches.
+    pub records: Arc<Records>,
     /// Write CAPI objects in this version rather than the newest one the server serves.
     pub capi_override: Option<CapiVersion>,
     /// Requeue while something is still converging that no watch reports (the control plane's
@@ -36,13 +37,14 @@ impl Context {
         events: Events,
         caches: Caches,
     ) -> Self {
+        let records = caches.records.clone();
         Self {
             client,
             settings,
             events,
             metrics: Arc::new(Metrics::new()),
             caches,
-            records: Records::default(),
+            records,
             capi_override: None,
             poll_interval: Duration::from_secs(30),
             resync_interval: Duration::from_secs(600),

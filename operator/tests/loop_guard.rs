@@ -80,7 +80,9 @@ async fn the_loop_guard_stops_reapplying_what_the_server_prunes() {
     op.reconciled_after(before).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
-        !api.requests().iter().any(|r| r.is_write() && r.path.contains("/cluster.x-k8s.io/")),
+        !api.requests()
+            .iter()
+            .any(|r| r.is_write() && r.path.contains("/cluster.x-k8s.io/")),
         "a resync re-applied a CAPI object"
     );
     op.stop().await;

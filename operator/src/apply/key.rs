@@ -26,6 +26,16 @@ impl ObjectKey {
         }
     }
 
+    /// Of a typed object (HostedCluster, NodePool).
+    pub fn of_typed<K: kube::Resource<DynamicType = ()>>(obj: &K) -> Self {
+        Self {
+            group: K::group(&()).to_string(),
+            kind: K::kind(&()).to_string(),
+            namespace: obj.meta().namespace.clone(),
+            name: obj.meta().name.clone().unwrap_or_default(),
+        }
+    }
+
     pub fn of_live(resource: &ApiResource, obj: &DynamicObject) -> Self {
         Self {
             group: resource.group.clone(),

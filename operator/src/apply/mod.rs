@@ -19,7 +19,7 @@ use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParam
 use platform_api::desired::DesiredObject;
 
 /// Variant names are the metric label and the Event reason.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 pub enum ApplyError {
     #[error(
         "server-side apply of {object} failed: {source}; check the CRD is installed and the object is valid (hosted-cluster render shows it)"
@@ -33,10 +33,7 @@ pub enum ApplyError {
 
 impl ApplyError {
     pub fn reason(&self) -> &'static str {
-        match self {
-            ApplyError::ApplyFailed { .. } => "ApplyFailed",
-            ApplyError::PruneFailed { .. } => "PruneFailed",
-        }
+        self.into()
     }
 }
 

@@ -30,9 +30,13 @@ struct Record {
     deleted_at: Option<String>,
 }
 
-/// Records of every object applied or deleted since start-up.
+/// Records of every object applied or deleted since start-up, and the resource versions our own
+/// writes produced (their watch events are echoes, not news).
 #[derive(Debug, Default)]
-pub struct Records(Mutex<HashMap<ObjectKey, Record>>);
+pub struct Records(
+    Mutex<HashMap<ObjectKey, Record>>,
+    Mutex<HashMap<ObjectKey, String>>,
+);
 
 /// Fields the server did not keep as we sent them, found when an apply left the object as it
 /// was: re-applying cannot change them, so we stop trying and say so.
@@ -76,6 +80,7 @@ impl Records {
             b.metadata.resource_version.is_some()
                 && b.metadata.resource_version == returned.metadata.resource_version
         });
+        self.wrote(key, returned.metadata.resource_version.as_deref());
         let normalised = unchanged
             .then(|| drift::differences(desired, &returned_value))
             .filter(|f| !f.is_empty())
@@ -93,6 +98,29 @@ impl Records {
             },
         );
         normalised
+    }
+
+    /// Notes that our own write left `key` at `resource_version`.
+    pub fn wrote(&self, key: &ObjectKey, resource_version: Option<&str>) {
+        if let Some(rv) = resource_version {
+            self.1
+                .lock()
+                .expect("echoes lock")
+                .insert(key.clone(), rv.to_string());
+        }
+    }
+
+    /// Whether a watch event of `key` at `resource_version` is the echo of our own last write
+    /// to it. A reconcile need not run for it: the one that wrote already saw that state.
+    pub fn is_echo(&self, key: &ObjectKey, resource_version: Option<&str>) -> bool {
+        let mut echoes = self.1.lock().expect("echoes lock");
+        match (echoes.get(key), resource_version) {
+            (Some(ours), Some(rv)) if ours == rv => {
+                echoes.remove(key);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Records a delete made at `resource_version`.
@@ -296,6 +324,15 @@ mod tests {
                 .as_deref(),
             Some("5")
         );
+    }
+
+    #[test]
+    fn our_own_write_is_an_echo_once() {
+        let r = Records::default();
+        r.applied(&key(), "h", &sent(), None, &stored("7"));
+        assert!(!r.is_echo(&key(), Some("8")), "someone else's change");
+        assert!(r.is_echo(&key(), Some("7")));
+        assert!(!r.is_echo(&key(), Some("7")), "only once");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! our label where the objects are ours), with `managedFields` dropped to keep memory down. Each
 //! change to an object we built wakes the HostedCluster it belongs to.
 
+use crate::apply::{ObjectKey, Records};
 use futures::StreamExt;
 use kube::ResourceExt;
 use kube::api::{Api, ApiResource, DynamicObject};
@@ -18,6 +19,14 @@ pub type Trigger = mpsc::UnboundedSender<ObjectRef<HostedCluster>>;
 
 /// Maps a changed object to the HostedCluster to reconcile.
 pub type Mapper = fn(&DynamicObject) -> Option<ObjectRef<HostedCluster>>;
+
+/// Where changes go, and how to tell our own writes' echoes from news.
+#[derive(Clone)]
+pub struct Triggers {
+    pub send: Trigger,
+    pub map: Mapper,
+    pub records: Arc<Records>,
+}
 
 /// Whether a reflector has listed everything once; waiters are woken when it has.
 #[derive(Default)]
@@ -71,7 +80,7 @@ impl KindCache {
         resource: &ApiResource,
         namespaced: bool,
         selector: Option<&str>,
-        trigger: Option<(Trigger, Mapper)>,
+        trigger: Option<Triggers>,
     ) -> Self {
         let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
         let mut config = watcher::Config::default();
@@ -83,6 +92,7 @@ impl KindCache {
         let synced = Arc::new(Synced::default());
         let flag = synced.clone();
         let kind = resource.kind.clone();
+        let res = resource.clone();
         let stream = watcher(api, config)
             .default_backoff()
             .modify(|o: &mut DynamicObject| o.managed_fields_mut().clear())
@@ -93,11 +103,22 @@ impl KindCache {
             while let Some(event) = stream.next().await {
                 match event {
                     Ok(watcher::Event::InitDone) => flag.set(),
-                    Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o)) => {
-                        if let Some((tx, map)) = &trigger
-                            && let Some(hc) = map(&o)
+                    Ok(watcher::Event::Apply(o)) => {
+                        if let Some(t) = &trigger
+                            && !t.records.is_echo(
+                                &ObjectKey::of_live(&res, &o),
+                                o.metadata.resource_version.as_deref(),
+                            )
+                            && let Some(hc) = (t.map)(&o)
                         {
-                            let _ = tx.send(hc);
+                            let _ = t.send.send(hc);
+                        }
+                    }
+                    Ok(watcher::Event::Delete(o)) => {
+                        if let Some(t) = &trigger
+                            && let Some(hc) = (t.map)(&o)
+                        {
+                            let _ = t.send.send(hc);
                         }
                     }
                     Ok(_) => {}

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Variant names are the metric label and the Event reason.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 pub enum CacheError {
     #[error(
         "the watch of {what} did not list within {secs} s; check the operator may list and watch {what} (its log names the failure)"
@@ -32,9 +32,7 @@ pub enum CacheError {
 
 impl CacheError {
     pub fn reason(&self) -> &'static str {
-        match self {
-            CacheError::CacheNotSynced { .. } => "CacheNotSynced",
-        }
+        self.into()
     }
 }
 
@@ -82,6 +80,9 @@ pub struct Caches {
     pub catalog: Catalog,
     /// How long a reconcile waits for a cache's first listing.
     pub sync_timeout: Duration,
+    /// Our own writes, so that their watch events do not trigger reconciles (shared with the
+    /// Context, which records them).
+    pub records: Arc<crate::apply::Records>,
     /// Background work that lives as long as the caches (re-discovery on CRD changes).
     pub tasks: Vec<tokio::task::AbortHandle>,
 }
@@ -137,6 +138,7 @@ impl Caches {
             owned,
             catalog: Catalog::fixed(served),
             sync_timeout: Duration::from_secs(1),
+            records: Arc::default(),
             tasks: Vec::new(),
         }
     }

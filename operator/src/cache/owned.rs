@@ -5,7 +5,7 @@
 //! kind is served. A kind asked for in another version (CAPI upgraded from v1beta1 to v1beta2)
 //! replaces its cache, so one object is never seen twice under two versions.
 
-use super::kind::{KindCache, Mapper, Trigger};
+use super::kind::{KindCache, Triggers};
 use super::{CacheError, wait};
 use kube::api::ApiResource;
 use std::collections::HashMap;
@@ -24,8 +24,7 @@ pub struct Owned {
     /// `None`: caches never watch (a kind not preloaded is empty); for tests.
     client: Option<kube::Client>,
     selector: String,
-    trigger: Trigger,
-    mapper: Mapper,
+    triggers: Option<Triggers>,
     kinds: Mutex<HashMap<(String, String), Arc<KindCache>>>,
 }
 
@@ -34,21 +33,19 @@ fn group_of(api_version: &str) -> &str {
 }
 
 impl Owned {
-    /// `selector` limits the watches of our kinds; changes are mapped to a HostedCluster with
-    /// `mapper` and sent to `trigger`.
-    pub fn new(client: kube::Client, selector: String, trigger: Trigger, mapper: Mapper) -> Self {
+    /// `selector` limits the watches of our kinds; changes other than our own writes' echoes go
+    /// to `triggers`.
+    pub fn new(client: kube::Client, selector: String, triggers: Triggers) -> Self {
         Self {
             client: Some(client),
             selector,
-            trigger,
-            mapper,
+            triggers: Some(triggers),
             kinds: Mutex::new(HashMap::new()),
         }
     }
 
     /// Caches that never watch, holding `caches` (tests that call a reconcile directly).
     pub fn fixed(caches: impl IntoIterator<Item = KindCache>) -> Self {
-        let (trigger, _) = tokio::sync::mpsc::unbounded_channel();
         let kinds = caches
             .into_iter()
             .map(|c| {
@@ -62,8 +59,7 @@ impl Owned {
         Self {
             client: None,
             selector: String::new(),
-            trigger,
-            mapper: |_| None,
+            triggers: None,
             kinds: Mutex::new(kinds),
         }
     }
@@ -86,10 +82,7 @@ impl Owned {
             return c.clone();
         }
         let (selector, trigger) = match who {
-            Labelled::Ours => (
-                Some(self.selector.as_str()),
-                Some((self.trigger.clone(), self.mapper)),
-            ),
+            Labelled::Ours => (Some(self.selector.as_str()), self.triggers.clone()),
             Labelled::Anyone => (None, None),
         };
         let cache = Arc::new(match &self.client {

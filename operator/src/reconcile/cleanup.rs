@@ -15,7 +15,7 @@ use platform_api::desired::labels::cluster_selector;
 use platform_api::platform::{CleanupContext, PlatformError};
 
 /// Variant names are the metric label and the Event reason.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 pub enum CleanupError {
     #[error("listing {kind} for deletion failed: {source}; check the operator's RBAC")]
     DeletionListFailed { kind: String, source: kube::Error },
@@ -29,11 +29,7 @@ pub enum CleanupError {
 
 impl CleanupError {
     pub fn reason(&self) -> &'static str {
-        match self {
-            CleanupError::DeletionListFailed { .. } => "DeletionListFailed",
-            CleanupError::DeleteFailed { .. } => "DeleteFailed",
-            CleanupError::OrphanedMachineCleanupFailed(_) => "OrphanedMachineCleanupFailed",
-        }
+        self.into()
     }
 }
 

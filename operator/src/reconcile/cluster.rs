@@ -82,6 +82,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
             };
             let change = status::write_hosted_cluster(
                 &ctx.client,
+                &ctx.records,
                 hc,
                 &[hc_status::paused(message)],
                 hc.status
@@ -165,7 +166,9 @@ async fn apply_state(
     capi: CapiVersion,
     report: &mut Report,
 ) -> Result<(DesiredState, Live), Error> {
-    let objects = stamped(&state);
+    // Live state first (from the caches): the owner of everything is the live
+    // HostedControlPlane, so its uid must be known before anything is stamped.
+    let desired: Vec<DesiredObject> = state.objects().cloned().collect();
     let cluster = hc.metadata.name.as_deref().unwrap_or_default();
     let mut live = apply::live::read(
         &ctx.caches,
@@ -173,23 +176,26 @@ async fn apply_state(
         &state.control_plane_namespace,
         cluster,
         capi,
-        &objects,
+        &desired,
     )
     .await?;
     let mut normalised = Vec::new();
-    let hcp_obj = objects
+    let hcp_key = desired
         .iter()
         .find(|o| o.role == Role::ControlPlane)
+        .map(ObjectKey::of_desired)
         .expect("desired::build always emits a HostedControlPlane");
-    let hcp_key = ObjectKey::of_desired(hcp_obj);
     if live.get(&hcp_key).is_none() {
-        for obj in objects
-            .iter()
+        // The namespace and the HostedControlPlane are never owned, so their stamps do not
+        // change once the owner is known.
+        for mut obj in desired
+            .into_iter()
             .filter(|o| matches!(o.role, Role::Namespace | Role::ControlPlane))
         {
-            normalised.extend(apply::apply_one(&ctx.client, &ctx.records, obj, &mut live).await?);
+            hash::stamp(&mut obj);
+            normalised.extend(apply::apply_one(&ctx.client, &ctx.records, &obj, &mut live).await?);
             ctx.metrics.applied(obj.kind());
-            report.applied.push(ObjectKey::of_desired(obj));
+            report.applied.push(ObjectKey::of_desired(&obj));
         }
     }
     if let Some(owner) = live.get(&hcp_key).and_then(plan::owner_ref) {
@@ -295,7 +301,7 @@ async fn write_node_pools(
             .and_then(|s| conditions::find(&s.conditions, conditions::VALID_CONFIGURATION))
             .map(|c| c.status == conditions::TRUE);
         // Warn when a pool becomes invalid, not on every pass while it stays so.
-        if status::write_node_pool(&ctx.client, np, &desired).await?
+        if status::write_node_pool(&ctx.client, &ctx.records, np, &desired).await?
             && let Some((reason, message)) = build_error.filter(|_| was_valid != Some(false))
         {
             ctx.events
@@ -313,8 +319,14 @@ async fn write_status(
     ctx: &Context,
 ) -> Result<bool, Error> {
     let conds = hc_status::conditions(facts);
-    let change =
-        status::write_hosted_cluster(&ctx.client, hc, &conds, facts.endpoint.as_ref()).await?;
+    let change = status::write_hosted_cluster(
+        &ctx.client,
+        &ctx.records,
+        hc,
+        &conds,
+        facts.endpoint.as_ref(),
+    )
+    .await?;
     let Some(change) = change else {
         return Ok(false);
     };

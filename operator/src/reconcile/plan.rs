@@ -13,7 +13,7 @@ use platform_api::desired::{self, BuildError, ClusterInputs, DesiredState};
 use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
 
 /// A failure that is not the user's input: retried with backoff. Variant = metric label.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 pub enum PlanError {
     #[error("{0}; this is a bug in the platform crate, report it with the HostedCluster attached")]
     PlatformBug(PlatformError),
@@ -23,10 +23,7 @@ pub enum PlanError {
 
 impl PlanError {
     pub fn reason(&self) -> &'static str {
-        match self {
-            PlanError::PlatformBug(_) => "PlatformBug",
-            PlanError::PlatformAPIError(_) => "PlatformAPIError",
-        }
+        self.into()
     }
 }
 

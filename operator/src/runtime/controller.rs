@@ -3,12 +3,14 @@
 //! recovers a cluster without a restart), and every object we built (by our cluster
 //! annotation). Each of those watches also fills the cache reconciles read from.
 
+use crate::apply::{ObjectKey, Records};
+use crate::cache::kind::Triggers;
 use crate::cache::{Caches, Catalog, Owned, Synced, Typed};
 use crate::context::Context;
 use crate::events::Events;
 use crate::reconcile;
 use crate::reconcile::inputs::credentials_ref;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::ResourceExt;
@@ -84,6 +86,7 @@ fn reflected<K>(
     api: Api<K>,
     config: watcher::Config,
     what: &'static str,
+    records: Option<Arc<Records>>,
 ) -> (
     Typed<K>,
     impl futures::Stream<Item = Result<K, watcher::Error>> + Send + 'static,
@@ -104,7 +107,17 @@ where
         .modify(|o: &mut K| o.managed_fields_mut().clear())
         .reflect(writer)
         .inspect(mark_synced(synced.clone()))
-        .touched_objects();
+        .touched_objects()
+        // Our own status writes come back as watch events; they are not news.
+        .try_filter(move |o| {
+            let echo = records.as_ref().is_some_and(|r| {
+                r.is_echo(
+                    &ObjectKey::of_typed(o),
+                    o.meta().resource_version.as_deref(),
+                )
+            });
+            std::future::ready(!echo)
+        });
     (
         Typed {
             store,
@@ -133,28 +146,48 @@ pub async fn build(
     events: Events,
 ) -> Result<(Controller<HostedCluster>, Context), kube::Error> {
     let catalog = Catalog::discover(client).await?;
+    let records = Arc::new(Records::default());
     let ns = options.watch_namespace.as_deref();
     let wc = watcher::Config::default();
-    let controller = Controller::new(api::<HostedCluster>(client, ns), wc.clone());
-    let hosted_clusters = controller.store();
+    let (hcs, hc_stream) = reflected(
+        api::<HostedCluster>(client, ns),
+        wc.clone(),
+        "hostedclusters",
+        Some(records.clone()),
+    );
+    let controller = Controller::for_stream(hc_stream, hcs.store.clone());
+    let hosted_clusters = hcs.store;
     let ours = format!("{MANAGED_BY_LABEL}={MANAGER}");
-    let (node_pools, np_stream) = reflected(api::<NodePool>(client, ns), wc.clone(), "nodepools");
+    let (node_pools, np_stream) = reflected(
+        api::<NodePool>(client, ns),
+        wc.clone(),
+        "nodepools",
+        Some(records.clone()),
+    );
     // Secrets we build are in the owned caches already; these are the ones users make.
     let (secrets, secret_stream) = reflected(
         api::<Secret>(client, ns),
         wc.clone().labels(&format!("{MANAGED_BY_LABEL}!={MANAGER}")),
         "secrets",
+        None,
     );
     // Control planes live in per-cluster namespaces: cluster-wide, limited to ours.
     let (control_planes, hcp_stream) = reflected(
         Api::<HostedControlPlane>::all(client.clone()),
         wc.clone().labels(&ours),
         "hostedcontrolplanes",
+        Some(records.clone()),
     );
     let (trigger, triggered) = mpsc::unbounded_channel();
-    let owned = Owned::new(client.clone(), ours, trigger, |o| {
-        cluster_of_built(&o.metadata)
-    });
+    let owned = Owned::new(
+        client.clone(),
+        ours,
+        Triggers {
+            send: trigger,
+            map: |o| cluster_of_built(&o.metadata),
+            records: records.clone(),
+        },
+    );
     let follower = tokio::spawn(catalog.clone().follow_crds(client.clone(), |served| {
         tracing::debug!(capi = ?served.capi, "CAPI version after discovery");
     }));
@@ -176,6 +209,7 @@ pub async fn build(
         owned,
         catalog,
         sync_timeout: Duration::from_secs(60),
+        records,
         tasks: vec![follower.abort_handle()],
     };
     let mut ctx = Context::new(client.clone(), options.settings, events, caches);

@@ -6,6 +6,7 @@ pub mod conditions;
 pub mod hosted_cluster;
 pub mod node_pool;
 
+use crate::apply::{ObjectKey, Records};
 use conditions::{Cond, merge};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, Patch, PatchParams};
@@ -13,7 +14,7 @@ use platform_api::api::{ApiEndpoint, HostedCluster, NodePool, NodePoolStatus};
 use serde_json::json;
 
 /// Variant names are the metric label and the Event reason.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 pub enum StatusError {
     #[error(
         "writing the status of HostedCluster {name} failed: {source}; check the operator may patch hostedclusters/status"
@@ -27,10 +28,7 @@ pub enum StatusError {
 
 impl StatusError {
     pub fn reason(&self) -> &'static str {
-        match self {
-            StatusError::HostedClusterStatusFailed { .. } => "HostedClusterStatusFailed",
-            StatusError::NodePoolStatusFailed { .. } => "NodePoolStatusFailed",
-        }
+        self.into()
     }
 }
 
@@ -48,6 +46,7 @@ pub struct StatusChange {
 /// Writes the HostedCluster's conditions and endpoint when they differ. Returns what changed.
 pub async fn write_hosted_cluster(
     client: &kube::Client,
+    records: &Records,
     hc: &HostedCluster,
     conds: &[Cond],
     endpoint: Option<&ApiEndpoint>,
@@ -72,18 +71,24 @@ pub async fn write_hosted_cluster(
         hc.metadata.namespace.as_deref().unwrap_or("default"),
     );
     let patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
-    api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    let written = api
+        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|source| StatusError::HostedClusterStatusFailed {
             name: name.clone(),
             source,
         })?;
+    records.wrote(
+        &ObjectKey::of_typed(&written),
+        written.metadata.resource_version.as_deref(),
+    );
     Ok(Some(StatusChange { changed }))
 }
 
 /// Writes a NodePool's status when it differs. Returns whether it wrote.
 pub async fn write_node_pool(
     client: &kube::Client,
+    records: &Records,
     np: &NodePool,
     desired: &NodePoolStatus,
 ) -> Result<bool, StatusError> {
@@ -96,8 +101,13 @@ pub async fn write_node_pool(
         np.metadata.namespace.as_deref().unwrap_or("default"),
     );
     let patch = json!({ "status": desired });
-    api.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    let written = api
+        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|source| StatusError::NodePoolStatusFailed { name, source })?;
+    records.wrote(
+        &ObjectKey::of_typed(&written),
+        written.metadata.resource_version.as_deref(),
+    );
     Ok(true)
 }
