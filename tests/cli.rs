@@ -237,6 +237,18 @@ fn create_on_an_unreachable_cluster_changes_nothing_and_says_so() {
 }
 
 #[test]
+fn destroy_takes_no_platform() {
+    let run = cli(&["destroy", "cluster", "--name", "Bad_Name"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--name"), "{}", run.stderr);
+    let run = cli(&["destroy", "cluster", "--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("--name"), "{}", run.stdout);
+    // The platform spelling is a hidden alias: not offered in the help.
+    assert!(!run.stdout.contains("Commands:"), "{}", run.stdout);
+}
+
+#[test]
 fn destroy_validates_the_name() {
     let run = cli(&["destroy", "cluster", "maas", "--name", "Bad_Name"]);
     assert_ne!(run.code, 0);

@@ -7,9 +7,9 @@ pub mod error;
 pub mod kube_args;
 pub mod output;
 
-// The CLI links every in-tree platform. Without naming the crate the linker drops it, and its
-// registration with it.
-use platform_maas as _;
+// The CLI links every in-tree platform (and its command-line part) through the one list. Without
+// naming the crate the linker drops it, and the registrations with it.
+use linked_plugins as _;
 
 use clap::Parser;
 use commands::{Cli, Command, create, destroy};
@@ -22,6 +22,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    // The platforms' subcommands come from the registries; a broken one (a duplicate) is a bug
+    // of the build, reported before anything is parsed.
+    if let Err(e) = linked_plugins::check_registered() {
+        let _ = writeln!(err, "error: {e}");
+        return 1;
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -36,14 +42,12 @@ where
         }
     };
     let result = match &cli.command {
-        Command::Create(create::CreateCommand::Cluster { platform }) => match platform {
-            create::ClusterPlatform::Maas { common, maas } => {
-                commands::maas_create::run(common, maas, out, err).await
-            }
-        },
-        Command::Destroy(destroy::DestroyCommand::Cluster { platform }) => match platform {
-            destroy::DestroyPlatform::Maas(args) => destroy::run(args, out).await,
-        },
+        Command::Create(create::CreateCommand::Cluster(cluster)) => {
+            create::run_cluster(cluster, out, err).await
+        }
+        Command::Destroy(destroy::DestroyCommand::Cluster(cluster)) => {
+            destroy::run(&cluster.args, out).await
+        }
         Command::Render(args) => commands::render::run(args, out, err),
         Command::Install(args) => commands::install::run(args, out),
         Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,

@@ -5,9 +5,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use testkit::schema::Crd;
 
-// The suite checks MAAS objects, so it links the MAAS platform (and names it, or the linker
-// would drop its registration).
-use platform_maas as _;
+// The suite links the in-tree platforms through the one list, and names it, or the linker would
+// drop their registrations. Every test links this crate.
+use linked_plugins as _;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

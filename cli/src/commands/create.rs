@@ -1,15 +1,20 @@
 //! `hosted-cluster create cluster <platform>`: build a HostedCluster, its first NodePool and the
 //! Secrets they need; print them (`--render`) or apply them all-or-nothing.
+//!
+//! The `<platform>` subcommands come from the linked platforms' command-line parts
+//! ([`cli_plugin::PlatformCli`]): each gets the flags every platform shares ([`CreateCommon`])
+//! plus its own, and turns its own into its parts of the objects. This file names no platform.
 
 use crate::apply::{Item, apply_all};
 use crate::error::{CliError, Result};
 use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
-use clap::{Args, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
+use cli_plugin::PlatformParts;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Resource;
 use kube::discovery::ApiResource;
-use platform_api::api::{HostedCluster, NodePool, PlatformSpec};
+use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::validate;
 use platform_api::manifests::{ClusterTemplate, Publishing};
 use platform_api::platform::{FieldError, FieldErrors};
@@ -19,24 +24,72 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-#[derive(Subcommand, Debug)]
+/// `create <what>`. Parsed by hand (not derived) because the platforms under `cluster` are
+/// known only at run time, from the registry.
+#[derive(Debug, Clone)]
 pub enum CreateCommand {
-    /// Create a hosted cluster.
-    Cluster {
-        #[command(subcommand)]
-        platform: ClusterPlatform,
-    },
+    /// `create cluster <platform> ...`
+    Cluster(CreateCluster),
 }
 
-#[derive(Subcommand, Debug)]
-pub enum ClusterPlatform {
-    /// A hosted cluster whose workers are MAAS machines (bare metal or LXD VMs).
-    Maas {
-        #[command(flatten)]
-        common: CreateCommon,
-        #[command(flatten)]
-        maas: super::maas_create::MaasCreateArgs,
-    },
+/// `create cluster <platform>` as parsed.
+#[derive(Debug, Clone)]
+pub struct CreateCluster {
+    /// The subcommand: a registered [`cli_plugin::PlatformCli`] name.
+    pub platform: String,
+    pub common: CreateCommon,
+    /// Everything given to the subcommand; the platform reads its own flags from here.
+    pub matches: ArgMatches,
+}
+
+/// `create cluster`, with one subcommand per linked platform.
+fn cluster_command() -> clap::Command {
+    let mut cluster = clap::Command::new("cluster")
+        .about("Create a hosted cluster")
+        .long_about(None)
+        .subcommand_required(true)
+        .arg_required_else_help(true);
+    // A broken registry (a duplicate) is reported by `run` before parsing; here it just adds
+    // no platforms.
+    if let Ok(clis) = cli_plugin::platform_clis() {
+        for p in clis.iter() {
+            let sub = CreateCommon::augment_args(clap::Command::new(p.name()));
+            cluster = cluster.subcommand(p.create_args(sub).about(p.about()).long_about(None));
+        }
+    }
+    cluster
+}
+
+impl FromArgMatches for CreateCommand {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        match matches.subcommand() {
+            Some(("cluster", cluster)) => match cluster.subcommand() {
+                Some((platform, m)) => Ok(Self::Cluster(CreateCluster {
+                    platform: platform.to_string(),
+                    common: CreateCommon::from_arg_matches(m)?,
+                    matches: m.clone(),
+                })),
+                None => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
+            },
+            _ => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
+        }
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Subcommand for CreateCommand {
+    fn augment_subcommands(command: clap::Command) -> clap::Command {
+        command.subcommand(cluster_command())
+    }
+    fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_subcommands(command)
+    }
+    fn has_subcommand(name: &str) -> bool {
+        name == "cluster"
+    }
 }
 
 /// Flags every platform's `create cluster` shares.
@@ -87,15 +140,6 @@ pub struct CreateCommon {
     pub output: Format,
     #[command(flatten)]
     pub kube: KubeArgs,
-}
-
-/// What a platform adds to the generic template.
-pub struct PlatformParts {
-    pub hosted_cluster: PlatformSpec,
-    pub node_pool: PlatformSpec,
-    pub secrets: Vec<Secret>,
-    /// Maps field paths of the built objects to the flags that set them.
-    pub field_flags: &'static [(&'static str, &'static str)],
 }
 
 const COMMON_FIELD_FLAGS: &[(&str, &str)] = &[
@@ -249,6 +293,23 @@ fn name_flags(errors: FieldErrors, tables: &[&[(&str, &str)]]) -> FieldErrors {
             })
             .collect(),
     )
+}
+
+/// `create cluster <platform>`: the template from the shared flags, the platform's parts from its
+/// own, then [`run`].
+pub async fn run_cluster(
+    cluster: &CreateCluster,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let platform = cli_plugin::platform_clis()
+        .and_then(|clis| clis.get(&cluster.platform))
+        .map_err(|e| CliError::new(e.to_string()))?;
+    let (template, secrets) = cluster.common.template()?;
+    let parts = platform
+        .create_parts(&cluster.matches, &template)
+        .map_err(|e| CliError::invalid(&e))?;
+    run(&cluster.common, &template, secrets, parts, out, err).await
 }
 
 /// Builds, validates and then renders or applies.

@@ -1,9 +1,13 @@
-//! `hosted-cluster destroy cluster <platform>`: delete the NodePools, then the HostedCluster,
+//! `hosted-cluster destroy cluster --name N`: delete the NodePools, then the HostedCluster,
 //! then the Secrets this CLI created for it. Idempotent: what is already gone is skipped.
+//!
+//! Destroying needs nothing from the platform (the operator releases the infrastructure), so the
+//! command takes none. `destroy cluster <platform> --name N`, the older spelling, still works: a
+//! hidden alias per linked platform, generated from the registry.
 
 use crate::error::{CliError, Result};
 use crate::kube_args::{KubeArgs, describe_kube_error};
-use clap::{Args, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, ListParams};
 use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
@@ -14,16 +18,48 @@ use std::time::{Duration, Instant};
 #[derive(Subcommand, Debug)]
 pub enum DestroyCommand {
     /// Destroy a hosted cluster.
-    Cluster {
-        #[command(subcommand)]
-        platform: DestroyPlatform,
-    },
+    Cluster(DestroyCluster),
 }
 
-#[derive(Subcommand, Debug)]
-pub enum DestroyPlatform {
-    /// Destroy a MAAS hosted cluster.
-    Maas(DestroyArgs),
+/// `destroy cluster [<platform>] --name N`: [`DestroyArgs`], given directly or after a platform
+/// name (the hidden alias).
+#[derive(Debug, Clone)]
+pub struct DestroyCluster {
+    pub args: DestroyArgs,
+}
+
+impl Args for DestroyCluster {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        let mut command = DestroyArgs::augment_args(command)
+            .args_conflicts_with_subcommands(true)
+            .subcommand_negates_reqs(true);
+        if let Ok(clis) = cli_plugin::platform_clis() {
+            for p in clis.iter() {
+                command = command.subcommand(
+                    DestroyArgs::augment_args(clap::Command::new(p.name()))
+                        .about("Same as `destroy cluster` (the platform is not needed)")
+                        .hide(true),
+                );
+            }
+        }
+        command
+    }
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
+    }
+}
+
+impl FromArgMatches for DestroyCluster {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let m = matches.subcommand().map_or(matches, |(_, m)| m);
+        Ok(Self {
+            args: DestroyArgs::from_arg_matches(m)?,
+        })
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
 }
 
 #[derive(Args, Debug, Clone)]

@@ -4,7 +4,6 @@ pub mod create;
 pub mod destroy;
 pub mod install;
 pub mod maas;
-pub mod maas_create;
 pub mod render;
 
 use clap::{Parser, Subcommand};

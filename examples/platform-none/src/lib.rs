@@ -76,3 +76,47 @@ impl Platform for NonePlatform {
 }
 
 platform_api::register_platform!(PLATFORM_TYPE, || Box::new(NonePlatform));
+
+/// The platform's part of the command line (`hosted-cluster create cluster none`), behind the
+/// `cli` feature so that binaries without a command line (the operator) do not build clap in.
+/// `None` adds no flags; a real platform adds its own in `create_args` (clap's builder API)
+/// and reads them back in `create_parts`.
+#[cfg(feature = "cli")]
+pub mod cli {
+    use super::{NoneSpec, PLATFORM_TYPE};
+    use cli_plugin::{PlatformCli, PlatformParts, clap};
+    use platform_api::api::PlatformSpec;
+    use platform_api::manifests::ClusterTemplate;
+    use platform_api::platform::FieldErrors;
+
+    pub struct NoneCli;
+
+    impl PlatformCli for NoneCli {
+        fn name(&self) -> &'static str {
+            "none"
+        }
+        fn platform_type(&self) -> &'static str {
+            PLATFORM_TYPE
+        }
+        fn about(&self) -> &'static str {
+            "A hosted cluster whose workers nothing manages (you add the machines yourself)"
+        }
+        fn create_args(&self, command: clap::Command) -> clap::Command {
+            command
+        }
+        fn create_parts(
+            &self,
+            _: &clap::ArgMatches,
+            _: &ClusterTemplate,
+        ) -> Result<PlatformParts, FieldErrors> {
+            Ok(PlatformParts {
+                hosted_cluster: PlatformSpec::typed(&NoneSpec {}),
+                node_pool: PlatformSpec::typed(&NoneSpec {}),
+                secrets: Vec::new(),
+                field_flags: &[],
+            })
+        }
+    }
+
+    cli_plugin::register_platform_cli!(NoneCli);
+}

@@ -4,7 +4,7 @@
 pub mod crd_sets;
 
 // Links every in-tree platform into this test binary (the examples are for one of them).
-use linked_platforms as _;
+use linked_plugins as _;
 
 use hosted_cluster_operator::cache::{Caches, Served};
 use k8s_openapi::api::core::v1::Secret;

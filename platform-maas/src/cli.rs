@@ -1,10 +1,13 @@
-//! The MAAS flags of `create cluster maas` (command wiring only; the logic is in platform-maas).
+//! `hosted-cluster create cluster maas`: the MAAS flags and how they become the MAAS sections
+//! and the credentials Secret (through [`crate::create`]). Built only with the `cli` feature.
 
-use super::create::{CreateCommon, PlatformParts};
-use crate::error::{CliError, Result};
-use clap::Args;
+use crate::create::{FIELD_FLAGS, MaasCreateOptions};
+use crate::spec::PLATFORM_TYPE;
+use clap::{Args, FromArgMatches};
+use cli_plugin::{PlatformCli, PlatformParts};
 use platform_api::api::PlatformSpec;
-use platform_maas::create::{FIELD_FLAGS, MaasCreateOptions};
+use platform_api::manifests::ClusterTemplate;
+use platform_api::platform::{FieldError, FieldErrors};
 
 #[derive(Args, Debug, Clone)]
 pub struct MaasCreateArgs {
@@ -50,7 +53,7 @@ pub struct MaasCreateArgs {
 }
 
 impl MaasCreateArgs {
-    fn options(&self) -> MaasCreateOptions {
+    pub fn options(&self) -> MaasCreateOptions {
         MaasCreateOptions {
             endpoint: self.maas_endpoint.clone(),
             api_key: self.maas_api_key.clone(),
@@ -73,22 +76,42 @@ impl MaasCreateArgs {
     }
 }
 
-pub async fn run(
-    common: &CreateCommon,
-    args: &MaasCreateArgs,
-    out: &mut dyn std::io::Write,
-    err: &mut dyn std::io::Write,
-) -> Result<()> {
-    let (template, secrets) = common.template()?;
-    let parts = args
-        .options()
-        .build(&template)
-        .map_err(|e| CliError::invalid(&e))?;
-    let platform = PlatformParts {
-        hosted_cluster: PlatformSpec::typed(&parts.cluster),
-        node_pool: PlatformSpec::typed(&parts.node_pool),
-        secrets: parts.credentials_secret.into_iter().collect(),
-        field_flags: FIELD_FLAGS,
-    };
-    super::create::run(common, &template, secrets, platform, out, err).await
+/// The MAAS part of `create cluster`.
+pub struct MaasCli;
+
+impl PlatformCli for MaasCli {
+    fn name(&self) -> &'static str {
+        "maas"
+    }
+    fn platform_type(&self) -> &'static str {
+        PLATFORM_TYPE
+    }
+    fn about(&self) -> &'static str {
+        "A hosted cluster whose workers are MAAS machines (bare metal or LXD VMs)"
+    }
+    fn create_args(&self, command: clap::Command) -> clap::Command {
+        MaasCreateArgs::augment_args(command)
+    }
+    fn create_parts(
+        &self,
+        matches: &clap::ArgMatches,
+        template: &ClusterTemplate,
+    ) -> Result<PlatformParts, FieldErrors> {
+        let args = MaasCreateArgs::from_arg_matches(matches).map_err(|e| {
+            FieldErrors(vec![FieldError::new(
+                "create cluster maas",
+                e.to_string(),
+                "",
+            )])
+        })?;
+        let parts = args.options().build(template)?;
+        Ok(PlatformParts {
+            hosted_cluster: PlatformSpec::typed(&parts.cluster),
+            node_pool: PlatformSpec::typed(&parts.node_pool),
+            secrets: parts.credentials_secret.into_iter().collect(),
+            field_flags: FIELD_FLAGS,
+        })
+    }
 }
+
+cli_plugin::register_platform_cli!(MaasCli);
