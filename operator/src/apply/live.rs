@@ -109,11 +109,22 @@ pub async fn read(
         namespace: None,
         name: namespace.to_string(),
     };
-    let Some(ns) = records.freshest(&ns_key, ns_cache.get(None, namespace)) else {
-        // No namespace yet: nothing of ours can exist in it.
+    let ns = records.freshest(&ns_key, ns_cache.get(None, namespace));
+    if ns.is_none() {
+        // No namespace yet: nothing of ours can exist in it. The caches of the kinds about to
+        // be created are started (and listed) now all the same: their watches are what
+        // reports later changes, so they must be watching before the objects exist.
+        for d in desired.iter().filter(|o| o.namespace().is_some()) {
+            if let Some((res, namespaced)) = served.find(d.api_version(), d.kind()) {
+                caches
+                    .owned
+                    .synced(res, *namespaced, Labelled::Ours, timeout)
+                    .await?;
+            }
+        }
         return Ok(live);
-    };
-    live.insert(&ns_res, Arc::unwrap_or_clone(ns));
+    }
+    live.insert(&ns_res, Arc::unwrap_or_clone(ns.expect("checked above")));
 
     // Kinds by group: one object is served under every version of its kind, so each kind is
     // read once, in the version this round's desired objects use where they use it.
