@@ -125,6 +125,11 @@ async fn until(what: &str, every: Duration, mut done: impl AsyncFnMut() -> bool)
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .init();
+    }
     let a = args();
     let n = a.clusters;
     let mut t = match Target::from_env().await {

@@ -60,14 +60,18 @@ pub async fn apply_one(
     let api = api_for(client, &obj.resource, obj.namespace());
     let params = PatchParams::apply(FIELD_MANAGER).force();
     let value = obj.to_value();
+    let key = ObjectKey::of_desired(obj);
+    records.writing(&key);
     let applied = api
         .patch(obj.name(), &params, &Patch::Apply(&value))
         .await
-        .map_err(|source| ApplyError::ApplyFailed {
-            object: obj.display_name(),
-            source,
+        .map_err(|source| {
+            records.wrote(&key, None);
+            ApplyError::ApplyFailed {
+                object: obj.display_name(),
+                source,
+            }
         })?;
-    let key = ObjectKey::of_desired(obj);
     let hash = hash::live_hash(&obj.object).unwrap_or_default().to_string();
     let normalised = records.applied(&key, &hash, &value, live.get(&key), &applied);
     live.insert(&obj.resource, applied);

@@ -100,21 +100,30 @@ impl Records {
         normalised
     }
 
-    /// Notes that our own write left `key` at `resource_version`.
-    pub fn wrote(&self, key: &ObjectKey, resource_version: Option<&str>) {
-        if let Some(rv) = resource_version {
-            self.1
-                .lock()
-                .expect("echoes lock")
-                .insert(key.clone(), rv.to_string());
-        }
+    /// Notes that we are about to write `key`: its watch event may arrive before the response.
+    pub fn writing(&self, key: &ObjectKey) {
+        self.1
+            .lock()
+            .expect("echoes lock")
+            .insert(key.clone(), String::new());
     }
 
-    /// Whether a watch event of `key` at `resource_version` is the echo of our own last write
-    /// to it. A reconcile need not run for it: the one that wrote already saw that state.
+    /// Notes that our own write left `key` at `resource_version` (`None`: the write failed).
+    pub fn wrote(&self, key: &ObjectKey, resource_version: Option<&str>) {
+        let mut echoes = self.1.lock().expect("echoes lock");
+        match resource_version {
+            Some(rv) => echoes.insert(key.clone(), rv.to_string()),
+            None => echoes.remove(key),
+        };
+    }
+
+    /// Whether a watch event of `key` at `resource_version` is the echo of our own write to it
+    /// (one under way, or the last one). A reconcile need not run for it: the one that wrote
+    /// already saw that state, and a write under way is followed by that reconcile's status.
     pub fn is_echo(&self, key: &ObjectKey, resource_version: Option<&str>) -> bool {
         let mut echoes = self.1.lock().expect("echoes lock");
         match (echoes.get(key), resource_version) {
+            (Some(ours), _) if ours.is_empty() => true,
             (Some(ours), Some(rv)) if ours == rv => {
                 echoes.remove(key);
                 true
@@ -333,6 +342,16 @@ mod tests {
         assert!(!r.is_echo(&key(), Some("8")), "someone else's change");
         assert!(r.is_echo(&key(), Some("7")));
         assert!(!r.is_echo(&key(), Some("7")), "only once");
+        r.writing(&key());
+        assert!(
+            r.is_echo(&key(), Some("9")),
+            "the event of a write under way"
+        );
+        r.wrote(&key(), None);
+        assert!(
+            !r.is_echo(&key(), Some("9")),
+            "a failed write leaves no mark"
+        );
     }
 
     #[test]

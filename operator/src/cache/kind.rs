@@ -104,7 +104,6 @@ impl KindCache {
                 match event {
                     Ok(watcher::Event::InitDone) => flag.set(),
                     Ok(watcher::Event::Apply(o)) => {
-                        tracing::trace!(kind, name = o.metadata.name.as_deref().unwrap_or_default(), rv = o.metadata.resource_version.as_deref().unwrap_or_default(), "changed");
                         if let Some(t) = &trigger
                             && !t.records.is_echo(
                                 &ObjectKey::of_live(&res, &o),

@@ -87,6 +87,7 @@ fn reflected<K>(
     config: watcher::Config,
     what: &'static str,
     records: Option<Arc<Records>>,
+    first_listing_triggers: bool,
 ) -> (
     Typed<K>,
     impl futures::Stream<Item = Result<K, watcher::Error>> + Send + 'static,
@@ -102,13 +103,29 @@ where
 {
     let (store, writer) = reflector::store();
     let synced = Arc::new(Synced::default());
+    let mut first_listing = !first_listing_triggers;
     let stream = watcher(api, config)
         .default_backoff()
         .modify(|o: &mut K| o.managed_fields_mut().clear())
         .reflect(writer)
         .inspect(mark_synced(synced.clone()))
-        .touched_objects()
-        // Our own status writes come back as watch events; they are not news.
+        .filter_map(move |event| {
+            let object = match event {
+                Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o)) => Some(Ok(o)),
+                // For the streams that map to HostedClusters, the first listing only fills the
+                // store: every HostedCluster is reconciled at start-up anyway. A later
+                // re-listing (a lost watch) may hide changes: it triggers.
+                Ok(watcher::Event::InitApply(o)) if !first_listing => Some(Ok(o)),
+                Ok(watcher::Event::InitDone) => {
+                    first_listing = false;
+                    None
+                }
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            };
+            std::future::ready(object)
+        })
+        // Our own writes come back as watch events; they are not news.
         .try_filter(move |o| {
             let echo = records.as_ref().is_some_and(|r| {
                 r.is_echo(
@@ -154,6 +171,7 @@ pub async fn build(
         wc.clone(),
         "hostedclusters",
         Some(records.clone()),
+        true,
     );
     let controller = Controller::for_stream(hc_stream, hcs.store.clone());
     let hosted_clusters = hcs.store;
@@ -163,6 +181,7 @@ pub async fn build(
         wc.clone(),
         "nodepools",
         Some(records.clone()),
+        false,
     );
     // Secrets we build are in the owned caches already; these are the ones users make.
     let (secrets, secret_stream) = reflected(
@@ -170,6 +189,7 @@ pub async fn build(
         wc.clone().labels(&format!("{MANAGED_BY_LABEL}!={MANAGER}")),
         "secrets",
         None,
+        false,
     );
     // Control planes live in per-cluster namespaces: cluster-wide, limited to ours.
     let (control_planes, hcp_stream) = reflected(
@@ -177,6 +197,7 @@ pub async fn build(
         wc.clone().labels(&ours),
         "hostedcontrolplanes",
         Some(records.clone()),
+        false,
     );
     let (trigger, triggered) = mpsc::unbounded_channel();
     let owned = Owned::new(

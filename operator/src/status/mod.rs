@@ -71,12 +71,17 @@ pub async fn write_hosted_cluster(
         hc.metadata.namespace.as_deref().unwrap_or("default"),
     );
     let patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
+    let key = ObjectKey::of_typed(hc);
+    records.writing(&key);
     let written = api
         .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
-        .map_err(|source| StatusError::HostedClusterStatusFailed {
-            name: name.clone(),
-            source,
+        .map_err(|source| {
+            records.wrote(&key, None);
+            StatusError::HostedClusterStatusFailed {
+                name: name.clone(),
+                source,
+            }
         })?;
     records.wrote(
         &ObjectKey::of_typed(&written),
@@ -101,10 +106,15 @@ pub async fn write_node_pool(
         np.metadata.namespace.as_deref().unwrap_or("default"),
     );
     let patch = json!({ "status": desired });
+    let key = ObjectKey::of_typed(np);
+    records.writing(&key);
     let written = api
         .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
-        .map_err(|source| StatusError::NodePoolStatusFailed { name, source })?;
+        .map_err(|source| {
+            records.wrote(&key, None);
+            StatusError::NodePoolStatusFailed { name, source }
+        })?;
     records.wrote(
         &ObjectKey::of_typed(&written),
         written.metadata.resource_version.as_deref(),
