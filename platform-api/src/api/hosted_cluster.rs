@@ -168,24 +168,33 @@ pub struct DnsSpec {
     pub private_zone_id: Option<String>,
 }
 
+// The variant docs are for rustdoc only (`cfg_attr(doc, ...)`): seen by the JsonSchema derive,
+// they would turn this optional enum's schema into a `oneOf` that loses the `null` value.
 /// How many replicas a group of components runs.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
 #[schemars(description = "")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum AvailabilityPolicy {
-    /// Several replicas spread over failure domains.
+    #[cfg_attr(doc, doc = "Several replicas spread over failure domains.")]
     HighlyAvailable,
-    /// One replica each.
+    #[cfg_attr(doc, doc = "One replica each.")]
     SingleReplica,
 }
 
+// The variant docs are for rustdoc only (`cfg_attr(doc, ...)`): seen by the JsonSchema derive,
+// they would turn this optional enum's schema into a `oneOf` that loses the `null` value.
 /// Where the OLM catalog components run.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(description = "")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum OlmCatalogPlacement {
-    /// On the management cluster, in the control-plane namespace.
+    #[cfg_attr(
+        doc,
+        doc = "On the management cluster, in the control-plane namespace."
+    )]
     Management,
-    /// On the hosted cluster.
+    #[cfg_attr(doc, doc = "On the hosted cluster.")]
     Guest,
 }
 

@@ -145,13 +145,19 @@ pub struct ReplaceUpgrade {
     pub rolling_update: Option<RollingUpdate>,
 }
 
+// The variant docs are for rustdoc only (`cfg_attr(doc, ...)`): seen by the JsonSchema derive,
+// they would turn this optional enum's schema into a `oneOf` that loses the `null` value.
 /// How machines are replaced.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
 #[schemars(description = "")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum UpgradeStrategy {
-    /// Replace machines gradually, within the rolling-update bounds.
+    #[cfg_attr(
+        doc,
+        doc = "Replace machines gradually, within the rolling-update bounds."
+    )]
     RollingUpdate,
-    /// Replace a machine only when someone deletes it.
+    #[cfg_attr(doc, doc = "Replace a machine only when someone deletes it.")]
     OnDelete,
 }
 
@@ -221,18 +227,21 @@ pub enum TaintEffect {
     NoExecute,
 }
 
+// The variant docs are for rustdoc only (`cfg_attr(doc, ...)`): seen by the JsonSchema derive,
+// they would turn this optional enum's schema into a `oneOf` that loses the `null` value.
 /// The CPU architecture of the pool's machines.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(description = "")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum Arch {
-    /// x86-64.
+    #[cfg_attr(doc, doc = "x86-64.")]
     Amd64,
-    /// 64-bit ARM.
+    #[cfg_attr(doc, doc = "64-bit ARM.")]
     Arm64,
-    /// 64-bit POWER, little endian.
+    #[cfg_attr(doc, doc = "64-bit POWER, little endian.")]
     Ppc64le,
-    /// IBM Z.
+    #[cfg_attr(doc, doc = "IBM Z.")]
     S390x,
 }
 
