@@ -59,9 +59,9 @@
 //! * **templates**: a template is named `<nodepool>-<8 hex digits>`, the MachineDeployment
 //!   points at it, a replicas-only change keeps the name, and each fixture template change
 //!   produces a new one.
-//! * **provider**: the CAPI provider's Role has no wildcard verbs or resources, its Deployment
-//!   runs as the provider's ServiceAccount, and the disable-machine-management annotation
-//!   removes the provider and nothing else.
+//! * **provider**: the CAPI provider's Role has no wildcard verbs, resources or API groups, its
+//!   Deployment runs as the provider's ServiceAccount, and the disable-machine-management
+//!   annotation removes the provider and nothing else.
 //! * **hooks**: the control-plane hooks give usable answers (a port in range, a non-empty
 //!   Infrastructure platform type).
 
