@@ -54,7 +54,6 @@ fn planned(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Plann
         platform.as_ref(),
         &PlatformSettings::default(),
         support::CAPI,
-        None,
     )
     .unwrap()
 }

@@ -26,26 +26,44 @@ pub enum Publishing {
     /// APIServer behind a LoadBalancer Service; OAuth, Konnectivity and Ignition as Routes.
     LoadBalancerAndRoutes,
     /// Every service as a NodePort on this address (management cluster without load balancers).
-    NodePort { address: String },
+    NodePort {
+        /// The management-cluster address the nodes reach the services on.
+        address: String,
+    },
 }
 
+/// The platform-independent answers of `create cluster`: what it needs to write a HostedCluster
+/// and its first NodePool. The platform adds its own sections ([`PlatformSpec`]).
 #[derive(Clone, Debug)]
 pub struct ClusterTemplate {
+    /// Name of the HostedCluster.
     pub name: String,
+    /// Namespace of the HostedCluster, its NodePool and its Secrets.
     pub namespace: String,
+    /// `spec.infraID`: names the cluster's infrastructure objects.
     pub infra_id: String,
+    /// The OpenShift release image of the cluster and the pool.
     pub release_image: String,
+    /// `spec.dns.baseDomain`.
     pub base_domain: String,
+    /// The Secret holding the pull secret.
     pub pull_secret_name: String,
+    /// The Secret holding the SSH public key, if the nodes get one.
     pub ssh_key_name: Option<String>,
+    /// The Secret holding the AES-CBC key, if Secrets are encrypted at rest.
     pub etcd_encryption_key_name: Option<String>,
+    /// How the control-plane services are published.
     pub publishing: Publishing,
+    /// Name of the first NodePool.
     pub node_pool_name: String,
+    /// Its replicas.
     pub node_pool_replicas: i32,
+    /// Annotations of the HostedCluster (e.g. a provider image override).
     pub annotations: BTreeMap<String, String>,
 }
 
 impl ClusterTemplate {
+    /// The four services every hosted cluster publishes, as [`Publishing`] says.
     pub fn services(&self) -> Vec<ServicePublishingStrategyMapping> {
         let all = [
             ServiceType::APIServer,
@@ -83,6 +101,8 @@ impl ClusterTemplate {
         }
     }
 
+    /// The HostedCluster, with `platform` as its `spec.platform` and HyperShift's defaults for
+    /// what the template does not say.
     pub fn hosted_cluster(&self, platform: PlatformSpec) -> HostedCluster {
         let spec = HostedClusterSpec {
             release: Release {
@@ -131,6 +151,8 @@ impl ClusterTemplate {
         hc
     }
 
+    /// The first NodePool, replacing its machines on upgrade, with `platform` as its
+    /// `spec.platform`.
     pub fn node_pool(&self, platform: PlatformSpec) -> NodePool {
         let spec = NodePoolSpec {
             cluster_name: self.name.clone(),
@@ -160,6 +182,7 @@ impl ClusterTemplate {
         np
     }
 
+    /// The namespace of the HostedCluster, for `create` to make sure it exists.
     pub fn namespace_object(&self) -> Namespace {
         Namespace {
             metadata: ObjectMeta {

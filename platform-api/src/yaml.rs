@@ -19,6 +19,7 @@ pub fn to_yaml_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String
     out
 }
 
+/// Input that is not YAML, or not the expected objects; the message says where.
 #[derive(Debug, thiserror::Error)]
 #[error("YAML: {0}")]
 pub struct YamlError(String);

@@ -1,8 +1,12 @@
-//! MAAS builders from the YAML examples: credentials formats, zone resolution, template
-//! naming and rollout, provider image precedence, and validation errors.
+//! MAAS builders from the YAML examples: the objects and their MAAS fields, credentials
+//! formats, zone resolution, provider image precedence, and validation errors.
+//!
+//! What every platform must do (determinism, labels, owners, secret redaction, template
+//! renaming, error paths, provider RBAC) is checked by the shared conformance suite in
+//! `conformance.rs`; the tests here are about MAAS.
 
 use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
-use platform_api::desired::{self, ClusterInputs, DesiredState, Role};
+use platform_api::desired::{self, ClusterInputs, DesiredState};
 use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings, SecretData};
 use platform_maas::Maas;
 use serde_json::Value;
@@ -57,7 +61,6 @@ impl Build {
             missing_secrets: self.missing,
             settings: &self.settings,
             capi: platform_api::desired::capi::CapiVersion::V1Beta1,
-            owner: None,
         };
         desired::build(&inputs, &Maas)
     }
@@ -94,7 +97,6 @@ fn builds_every_object_in_order() {
         ]
     );
     assert_eq!(state.control_plane_namespace, "clusters-my-maas-cluster");
-    assert!(state.objects().all(|o| o.role == Role::Namespace || o.namespace() == Some("clusters-my-maas-cluster")));
     assert!(state.warnings.is_empty(), "{:?}", state.warnings);
 }
 
@@ -119,11 +121,6 @@ fn maas_cluster_follows_the_spec() {
         mc["spec"]["controlPlaneEndpoint"],
         serde_json::json!({"host": "api.example.com", "port": 6443})
     );
-    assert_eq!(
-        mc["metadata"]["labels"]["hypershift.openshift.io/cluster"],
-        "my-maas-cluster"
-    );
-    assert_eq!(mc["metadata"]["labels"]["platform"], "maas");
     assert!(
         mc["metadata"]["annotations"]
             .get("spectrocloud.com/custom-dns-provided")
@@ -152,9 +149,7 @@ fn dns_domain_defaults_to_maas_local() {
 #[test]
 fn credentials_secret_uses_capmaas_keys_and_normalised_endpoint() {
     let state = Build::default().run(&hc(), &[], Some(&creds())).unwrap();
-    let secret = state.objects().find(|o| o.kind() == "Secret").unwrap();
-    assert!(secret.sensitive);
-    let v = secret.to_value();
+    let v = find(&state, "Secret");
     assert_eq!(v["metadata"]["name"], "maas-credentials");
     assert_eq!(
         v["stringData"]["MAAS_ENDPOINT"],
@@ -248,10 +243,8 @@ fn missing_credentials_fail_with_the_secret_name_or_render_placeholders() {
         ..Default::default()
     };
     let state = b.run(&hc(), &[], None).unwrap();
-    let secret = state.objects().find(|o| o.kind() == "Secret").unwrap();
-    assert!(!secret.sensitive, "placeholders hold nothing secret");
     assert!(
-        secret.to_value()["stringData"]["MAAS_API_KEY"]
+        find(&state, "Secret")["stringData"]["MAAS_API_KEY"]
             .as_str()
             .unwrap()
             .starts_with("PLACEHOLDER")
@@ -278,15 +271,6 @@ fn bad_credentials_name_the_key_and_never_echo_it() {
 }
 
 #[test]
-fn secret_data_debug_hides_values() {
-    let dbg = format!("{:?}", creds());
-    assert!(
-        dbg.contains("MAAS_API_KEY") && !dbg.contains("abc:def:ghi"),
-        "{dbg}"
-    );
-}
-
-#[test]
 fn machine_template_maps_the_pool() {
     let state = Build::default()
         .run(&hc(), &[np()], Some(&creds()))
@@ -307,53 +291,8 @@ fn machine_template_maps_the_pool() {
     assert_eq!(md["spec"]["replicas"], 3);
     assert_eq!(md["spec"]["clusterName"], "my-maas-cluster-7k2xq");
     assert_eq!(
-        md["spec"]["template"]["spec"]["infrastructureRef"]["name"],
-        t["metadata"]["name"]
-    );
-    assert_eq!(
         md["spec"]["template"]["spec"]["bootstrap"]["dataSecretName"],
         "user-data-my-maas-nodepool"
-    );
-}
-
-fn template_name(pool: &NodePool) -> String {
-    let state = Build::default()
-        .run(&hc(), std::slice::from_ref(pool), Some(&creds()))
-        .unwrap();
-    find(&state, "MaasMachineTemplate")["metadata"]["name"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-#[test]
-fn immutable_template_fields_roll_a_new_template() {
-    let base = np();
-    let name = template_name(&base);
-    assert!(
-        name.starts_with("my-maas-nodepool-") && name.len() == "my-maas-nodepool-".len() + 8,
-        "{name}"
-    );
-    assert_eq!(name, template_name(&base), "stable for an unchanged spec");
-    for (field, value) in [
-        ("image", serde_json::json!("ubuntu/jammy")),
-        ("minCpu", 8.into()),
-        ("minMemory", 16384.into()),
-    ] {
-        let mut changed = base.clone();
-        changed.spec.platform.sections.get_mut("maas").unwrap()[field] = value;
-        assert_ne!(
-            template_name(&changed),
-            name,
-            "changing {field} must roll a new template"
-        );
-    }
-    let mut scaled = base.clone();
-    scaled.spec.replicas = Some(7);
-    assert_eq!(
-        template_name(&scaled),
-        name,
-        "scaling does not replace machines"
     );
 }
 
@@ -417,24 +356,8 @@ fn provider_deployment_is_least_privilege_and_reads_the_secret() {
     assert!(
         c["livenessProbe"]["httpGet"].is_object() && c["readinessProbe"]["httpGet"].is_object()
     );
-    assert_eq!(
-        d["spec"]["template"]["spec"]["serviceAccountName"],
-        "capi-provider"
-    );
     let role = find(&state, "Role");
     let rules = role["rules"].as_array().unwrap();
-    assert!(
-        rules
-            .iter()
-            .all(|r| !r["verbs"].as_array().unwrap().contains(&"*".into())),
-        "no wildcard verbs"
-    );
-    assert!(
-        rules
-            .iter()
-            .all(|r| !r["resources"].as_array().unwrap().contains(&"*".into())),
-        "no wildcard resources"
-    );
     assert!(rules.iter().any(|r| {
         r["resources"]
             .as_array()
@@ -444,22 +367,7 @@ fn provider_deployment_is_least_privilege_and_reads_the_secret() {
 }
 
 #[test]
-fn disable_machine_management_skips_the_provider() {
-    let mut hc = hc();
-    hc.metadata.annotations = Some(
-        [(
-            "hypershift.openshift.io/disable-machine-management".to_string(),
-            "true".to_string(),
-        )]
-        .into(),
-    );
-    let state = Build::default().run(&hc, &[], Some(&creds())).unwrap();
-    assert!(!state.objects().any(|o| o.role == Role::CapiProvider));
-    assert!(state.objects().any(|o| o.kind() == "MaasCluster"));
-}
-
-#[test]
-fn node_pool_errors_stay_with_the_pool() {
+fn every_invalid_pool_field_is_reported_at_once() {
     let mut pool = np();
     let section = pool
         .spec
@@ -485,10 +393,6 @@ fn node_pool_errors_stay_with_the_pool() {
     ] {
         assert!(msg.contains(needle), "{needle} missing from: {msg}");
     }
-    assert!(
-        state.objects().any(|o| o.kind() == "MaasCluster"),
-        "the cluster is still built"
-    );
 }
 
 #[test]
@@ -511,14 +415,6 @@ fn a_pool_without_image_and_replicas_builds_nothing() {
 }
 
 #[test]
-fn cluster_without_maas_section_is_rejected() {
-    let mut hc = hc();
-    hc.spec.platform.sections.clear();
-    let err = Build::default().run(&hc, &[], Some(&creds())).unwrap_err();
-    assert!(err.to_string().contains("spec.platform.maas"), "{err}");
-}
-
-#[test]
 fn hooks_answer_for_maas() {
     use platform_api::Platform;
     use platform_api::platform::{
@@ -526,13 +422,6 @@ fn hooks_answer_for_maas() {
     };
     let v = OpenShiftVersion::from_release_image(
         "quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64",
-    );
-    assert_eq!(
-        v,
-        Some(OpenShiftVersion {
-            major: 4,
-            minor: 19
-        })
     );
     assert_eq!(Maas.infrastructure_platform_type(v), "None");
     assert_eq!(

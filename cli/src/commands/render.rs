@@ -166,7 +166,6 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             missing_secrets: MissingSecrets::Placeholder,
             settings: &settings,
             capi: args.capi,
-            owner: None,
         };
         let state =
             desired::build(&inputs, platform.as_ref()).map_err(|e| CliError::new(e.to_string()))?;

@@ -179,7 +179,6 @@ async fn owned_kinds(
             missing_secrets: platform_api::platform::MissingSecrets::Placeholder,
             settings: &settings,
             capi,
-            owner: None,
         };
         if let Ok(state) = platform_api::desired::build(&inputs, platform.as_ref()) {
             for o in state

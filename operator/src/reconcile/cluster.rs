@@ -120,7 +120,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
     };
     let inputs = inputs::read(&ctx.caches, hc, platform.as_ref()).await?;
     let capi = ctx.capi();
-    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, capi, None)?;
+    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, capi)?;
     let mut report = Report::default();
     let mut facts = ClusterFacts {
         validity: planned.validity.clone(),

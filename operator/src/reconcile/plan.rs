@@ -55,7 +55,6 @@ pub fn plan(
     platform: &dyn Platform,
     settings: &PlatformSettings,
     capi: CapiVersion,
-    owner: Option<&OwnerReference>,
 ) -> Result<Planned, PlanError> {
     let cluster_inputs = ClusterInputs {
         hosted_cluster: hc,
@@ -65,7 +64,6 @@ pub fn plan(
         missing_secrets: MissingSecrets::Fail,
         settings,
         capi,
-        owner,
     };
     let mut credentials = credentials_fact(&inputs.credentials);
     let (state, validity) = match desired::build(&cluster_inputs, platform) {

@@ -86,7 +86,6 @@ pub fn expected_objects_in(
             missing_secrets: MissingSecrets::Fail,
             settings: &settings,
             capi,
-            owner: None,
         },
         platform.as_ref(),
     )

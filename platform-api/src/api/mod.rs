@@ -17,7 +17,5 @@ pub use hosted_control_plane::{
 pub use node_pool::{NodePool, NodePoolSpec, NodePoolStatus};
 pub use platform_spec::{PlatformSpec, PlatformSpecError, PlatformSpecType, platform_field};
 
-/// API group of every type here.
-pub const GROUP: &str = "hypershift.openshift.io";
 /// Label put on objects that belong to one hosted cluster (value: the cluster's name).
 pub const CLUSTER_LABEL: &str = "hypershift.openshift.io/cluster";

@@ -24,8 +24,12 @@ pub fn platform_field(platform_type: &str) -> String {
     platform_type.to_ascii_lowercase()
 }
 
+/// `spec.platform` of a HostedCluster or NodePool: the platform type and that platform's section,
+/// kept as JSON (see the module docs).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct PlatformSpec {
+    /// The platform type, e.g. `MAAS`; selects the [`Platform`](crate::Platform) that builds the
+    /// cluster. Immutable once created.
     #[serde(rename = "type")]
     pub type_: String,
     /// Platform sections by key; normally exactly one, matching `type`.
@@ -37,7 +41,9 @@ pub struct PlatformSpec {
 #[derive(Debug, thiserror::Error)]
 #[error("spec.platform.{field} is invalid: {source}")]
 pub struct PlatformSpecError {
+    /// The section's key, e.g. `maas`.
     pub field: String,
+    /// What serde could not read.
     #[source]
     pub source: serde_json::Error,
 }
@@ -76,11 +82,6 @@ impl PlatformSpec {
                 .map(Some)
                 .map_err(|source| PlatformSpecError { field, source }),
         }
-    }
-
-    /// Raw section for the current type, if any.
-    pub fn section(&self) -> Option<&serde_json::Value> {
-        self.sections.get(&self.field())
     }
 }
 

@@ -90,6 +90,8 @@ enum Section {
     NodePool,
 }
 
+/// The HostedCluster CRD, with every registered platform's cluster section and the
+/// immutability rules of `spec.platform.type` and `spec.infraID`.
 pub fn hosted_cluster(registry: &Registry) -> CustomResourceDefinition {
     assemble(
         HostedCluster::crd(),
@@ -99,6 +101,8 @@ pub fn hosted_cluster(registry: &Registry) -> CustomResourceDefinition {
     )
 }
 
+/// The NodePool CRD, with every registered platform's pool section and the immutability
+/// rules of `spec.platform.type` and `spec.clusterName`.
 pub fn node_pool(registry: &Registry) -> CustomResourceDefinition {
     assemble(
         NodePool::crd(),
@@ -135,7 +139,7 @@ pub const CAPI_CONTRACT_VERSIONS: &[&str] = &["v1beta1"];
 
 /// `cluster.x-k8s.io/<contract>` for each of [`CAPI_CONTRACT_VERSIONS`], valued with the
 /// CRD's served versions (every version we serve implements the contract).
-pub fn capi_contract_labels(crd: &CustomResourceDefinition) -> BTreeMap<String, String> {
+fn capi_contract_labels(crd: &CustomResourceDefinition) -> BTreeMap<String, String> {
     let served: Vec<&str> = crd
         .spec
         .versions

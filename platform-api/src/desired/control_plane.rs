@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use std::collections::BTreeMap;
 
+/// The control-plane namespace, labelled so it can be recognised as one.
 pub fn namespace(name: &str) -> DesiredObject {
     let ns = Namespace {
         metadata: ObjectMeta {
@@ -22,7 +23,8 @@ pub fn namespace(name: &str) -> DesiredObject {
     DesiredObject::typed(Role::Namespace, &ns)
 }
 
-/// Named after the HostedCluster, as in HyperShift.
+/// The HostedControlPlane, named after the HostedCluster as in HyperShift, with the spec
+/// derived from the cluster's.
 pub fn hosted_control_plane(hc: &HostedCluster, namespace: &str) -> DesiredObject {
     let mut hcp = HostedControlPlane::new(
         hc.metadata.name.as_deref().unwrap_or_default(),

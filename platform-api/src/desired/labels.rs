@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// Field manager for every server-side apply, and the managed-by label value.
 pub const MANAGER: &str = "hosted-cluster";
+/// The standard label naming the tool that manages an object; its value is [`MANAGER`].
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// `<namespace>/<name>` of the owning HostedCluster.
 pub const CLUSTER_ANNOTATION: &str = "hypershift.openshift.io/cluster";

@@ -21,9 +21,10 @@ use crate::platform::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-/// Everything [`build`] needs, already read.
+/// Everything [`build`] needs, already read: the caller does the I/O so that `build` stays pure.
 #[derive(Debug, Clone, Copy)]
 pub struct ClusterInputs<'a> {
+    /// The HostedCluster to build.
     pub hosted_cluster: &'a HostedCluster,
     /// The cluster's NodePools (pools naming another cluster are reported as invalid).
     pub node_pools: &'a [NodePool],
@@ -31,30 +32,36 @@ pub struct ClusterInputs<'a> {
     pub credentials: Option<&'a SecretData>,
     /// From the HostedControlPlane's status, once reported.
     pub api_endpoint: Option<&'a ApiEndpoint>,
+    /// What the platform does without `credentials`: the operator fails, `render` uses
+    /// placeholders.
     pub missing_secrets: MissingSecrets,
+    /// The operator's platform settings (`render` uses the defaults).
     pub settings: &'a PlatformSettings,
     /// The `cluster.x-k8s.io` version CAPI objects are written in (the one the server stores).
     pub capi: capi::CapiVersion,
-    /// Owner for objects in the control-plane namespace (the operator passes the applied
-    /// HostedControlPlane; `render` has none).
-    pub owner: Option<&'a OwnerReference>,
 }
 
 /// The objects for one NodePool, or why they could not be built. A broken pool must not stop
 /// the rest of the cluster, so each pool carries its own result.
 #[derive(Debug)]
 pub struct NodePoolDesired {
+    /// The NodePool's name.
     pub name: String,
+    /// Its objects (template, then MachineDeployment; none for a platform without templates),
+    /// or why they could not be built. The operator neither applies nor prunes a failed pool.
     pub result: Result<Vec<DesiredObject>, PlatformError>,
 }
 
-/// Built, not yet applied.
+/// What [`build`] returns: every object of one hosted cluster, built, not yet applied.
 #[derive(Debug)]
 pub struct DesiredState {
+    /// `<namespace>-<name>` of the HostedCluster: where everything but the namespace lives.
     pub control_plane_namespace: String,
     /// Cluster-level objects in apply order (namespace first).
     pub cluster_objects: Vec<DesiredObject>,
+    /// One entry per NodePool, in input order.
     pub node_pools: Vec<NodePoolDesired>,
+    /// Non-fatal findings of the platform (deprecated input, defaults filled in).
     pub warnings: Vec<String>,
 }
 
@@ -84,7 +91,7 @@ impl DesiredState {
         }
     }
 
-    /// The first NodePool error, if any.
+    /// Every NodePool that failed to build, by name.
     pub fn node_pool_errors(&self) -> impl Iterator<Item = (&str, &PlatformError)> {
         self.node_pools
             .iter()
@@ -92,10 +99,19 @@ impl DesiredState {
     }
 }
 
+/// Why nothing of a cluster could be built. (A failing NodePool is not a `BuildError`: it is
+/// reported in its [`NodePoolDesired`] and the rest is built.)
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The generic or the platform's checks rejected the HostedCluster.
     #[error("HostedCluster {name} is invalid:\n{errors}")]
-    InvalidHostedCluster { name: String, errors: FieldErrors },
+    InvalidHostedCluster {
+        /// `<namespace>/<name>` of the HostedCluster.
+        name: String,
+        /// Every invalid field, generic ones first.
+        errors: FieldErrors,
+    },
+    /// A platform builder failed (credentials, or a bug in the platform crate).
     #[error(transparent)]
     Platform(#[from] PlatformError),
 }
@@ -111,6 +127,15 @@ impl BuildError {
 }
 
 /// Builds the full desired state of one hosted cluster with its platform.
+///
+/// The order of the [`Platform`] calls and what each may return are described on the trait.
+/// Every object gets the cluster's labels and annotations ([`labels`]) and, except the
+/// namespace itself, the control-plane namespace. No owner is set: the operator sets the
+/// applied HostedControlPlane as owner with [`DesiredState::set_owner`].
+///
+/// # Errors
+/// [`BuildError::InvalidHostedCluster`] when the HostedCluster fails validation,
+/// [`BuildError::Platform`] when a cluster-level platform builder fails.
 pub fn build(
     inputs: &ClusterInputs<'_>,
     platform: &dyn Platform,
@@ -207,12 +232,13 @@ pub fn build(
         node_pools,
         warnings: warnings.take(),
     };
-    finish(&mut state, hc, inputs.owner);
+    finish(&mut state, hc);
     Ok(state)
 }
 
-/// Common metadata on every object: namespace, labels, annotations, owner.
-fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerReference>) {
+/// Common metadata on every object: namespace, labels, annotations. The owner is set later
+/// ([`DesiredState::set_owner`]), once the HostedControlPlane exists.
+fn finish(state: &mut DesiredState, hc: &HostedCluster) {
     let labels = labels::cluster_labels(hc);
     let annotations = labels::cluster_annotations(hc);
     let ns = state.control_plane_namespace.clone();
@@ -231,12 +257,12 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster, owner: Option<&OwnerRefe
             .namespace
             .get_or_insert_with(|| ns.clone());
     }
-    if let Some(owner) = owner {
-        state.set_owner(owner);
-    }
 }
 
-pub fn machine_management_disabled(hc: &HostedCluster) -> bool {
+/// Whether the HostedCluster opts out of machine management
+/// ([`DISABLE_MACHINE_MANAGEMENT_ANNOTATION`](labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION)):
+/// then no CAPI provider is deployed, and someone else manages the machines.
+fn machine_management_disabled(hc: &HostedCluster) -> bool {
     hc.metadata
         .annotations
         .as_ref()

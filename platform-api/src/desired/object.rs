@@ -9,21 +9,34 @@ use std::collections::BTreeMap;
 /// What each object is for; the operator orders and reports by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// The control-plane namespace.
     Namespace,
+    /// The HostedControlPlane (owner of everything else in the namespace).
     ControlPlane,
+    /// The platform's credentials ([`Platform::credentials`](crate::Platform::credentials)).
     Credentials,
+    /// Secret-encryption material ([`Platform::secret_encryption`](crate::Platform::secret_encryption)).
     SecretEncryption,
+    /// The CAPI infrastructure cluster ([`Platform::infra_cr`](crate::Platform::infra_cr)).
     InfraCluster,
+    /// The CAPI Cluster.
     CapiCluster,
+    /// The CAPI provider's ServiceAccount, Role, RoleBinding and Deployment.
     CapiProvider,
+    /// A NodePool's machine template ([`Platform::machine_template`](crate::Platform::machine_template)).
     MachineTemplate,
+    /// A NodePool's MachineDeployment.
     MachineDeployment,
 }
 
+/// One object to apply, with the API resource to apply it through.
 #[derive(Clone, Debug)]
 pub struct DesiredObject {
+    /// What the object is for.
     pub role: Role,
+    /// Group, version, kind and plural of the object.
     pub resource: ApiResource,
+    /// The object itself (metadata and body).
     pub object: DynamicObject,
     /// Holds secret material: left out of `--render` unless asked.
     pub sensitive: bool,
@@ -64,23 +77,28 @@ impl DesiredObject {
         })
     }
 
+    /// Marks the object as holding secret material when `sensitive` is true.
     pub fn sensitive_if(mut self, sensitive: bool) -> Self {
         self.sensitive = sensitive;
         self
     }
 
+    /// `metadata.name` (empty if unset).
     pub fn name(&self) -> &str {
         self.object.metadata.name.as_deref().unwrap_or_default()
     }
 
+    /// `metadata.namespace`; `None` for cluster-scoped objects.
     pub fn namespace(&self) -> Option<&str> {
         self.object.metadata.namespace.as_deref()
     }
 
+    /// The object's kind.
     pub fn kind(&self) -> &str {
         &self.resource.kind
     }
 
+    /// The object's `apiVersion` (`group/version`, or `version` for the core group).
     pub fn api_version(&self) -> &str {
         &self.resource.api_version
     }

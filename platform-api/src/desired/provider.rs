@@ -53,7 +53,7 @@ fn meta(namespace: &str, labels: &BTreeMap<String, String>) -> ObjectMeta {
 }
 
 /// ServiceAccount, Role, RoleBinding and Deployment, in apply order.
-pub fn provider_objects(
+pub(crate) fn provider_objects(
     namespace: &str,
     mut spec: DeploymentSpec,
     platform_rules: Vec<PolicyRule>,

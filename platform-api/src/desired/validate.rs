@@ -31,8 +31,11 @@ pub fn is_dns_domain(s: &str) -> bool {
         })
 }
 
+/// The fix for an invalid name, shared by every check of a DNS-label name.
 pub const NAME_FIX: &str = "use lowercase letters, digits and '-', starting and ending with a letter or digit (at most 63)";
 
+/// Records an error at `path` unless `value` is a DNS-1123 label (what namespaces and most
+/// generated object names must be).
 pub fn check_name(path: &str, value: &str, errors: &mut FieldErrors) {
     if !is_dns1123_label(value) {
         errors.push(FieldError::new(

@@ -1,4 +1,5 @@
-//! Errors a platform reports. Messages name the field and say how to fix it.
+//! Errors a platform reports. Messages name the field and say how to fix it, because they end
+//! up in a HostedCluster condition or a CLI error that the user acts on.
 
 use std::fmt;
 
@@ -7,11 +8,14 @@ use std::fmt;
 pub struct FieldError {
     /// Dotted path in the object, e.g. `spec.platform.maas.identityRef.name`.
     pub path: String,
+    /// What is wrong with the value, e.g. `"Zone 1" is not a valid name`.
     pub message: String,
+    /// What the user should do about it; empty when the message says it all.
     pub fix: String,
 }
 
 impl FieldError {
+    /// An error at `path` (from the object root) with its message and fix.
     pub fn new(
         path: impl Into<String>,
         message: impl Into<String>,
@@ -40,24 +44,21 @@ impl fmt::Display for FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// Records one more invalid field.
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }
+    /// `true` while nothing invalid was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// `Ok(())` when nothing was found, else the errors: the usual end of a `validate_*`.
     pub fn into_result(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
+    /// Appends the errors of another check, e.g. the platform's after the generic ones.
     pub fn extend(&mut self, other: FieldErrors) {
         self.0.extend(other.0);
-    }
-    /// Prefixes every path, e.g. to report a pool's errors as `nodepools/<name>: ...`.
-    pub fn prefixed(mut self, prefix: &str) -> Self {
-        for e in &mut self.0 {
-            e.path = format!("{prefix}{}", e.path);
-        }
-        self
     }
 }
 
@@ -75,24 +76,36 @@ impl fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
-/// What can go wrong in a platform builder.
+/// What can go wrong in a platform builder. The variant tells the caller whose fault it is and
+/// whether trying again can help (see the [`Platform`](crate::Platform) docs).
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
+    /// The user's input is invalid; nothing is built until it is fixed.
     #[error("invalid spec:\n{0}")]
     Invalid(FieldErrors),
+    /// The credentials Secret the platform names does not exist (operator mode only; `render`
+    /// uses placeholders instead).
     #[error(
         "credentials Secret {namespace}/{name} not found: create it (keys {expected_keys}) or fix the reference at {reference_path}"
     )]
     CredentialsNotFound {
+        /// Namespace of the missing Secret (the HostedCluster's).
         namespace: String,
+        /// Name of the missing Secret.
         name: String,
+        /// The keys it must hold, for the message, e.g. `MAAS_ENDPOINT, MAAS_API_KEY`.
         expected_keys: String,
+        /// Where the HostedCluster names the Secret, e.g. `spec.platform.maas.identityRef.name`.
         reference_path: String,
     },
+    /// The credentials Secret exists but its content cannot be used.
     #[error("credentials Secret {namespace}/{name} is unusable: {reason}")]
     CredentialsInvalid {
+        /// Namespace of the Secret.
         namespace: String,
+        /// Name of the Secret.
         name: String,
+        /// Which key is wrong and how; never the secret value itself.
         reason: String,
     },
     /// The platform built something malformed: a bug in the platform crate, not in the input.
@@ -101,8 +114,12 @@ pub enum PlatformError {
     /// Talking to the platform's own API failed (cleanup hooks).
     #[error("{platform} API: {message}")]
     Api {
+        /// The platform type, for the message.
         platform: String,
+        /// What failed.
         message: String,
+        /// Whether trying again later can succeed (a timeout) or not (a rejected credential).
+        /// Nothing reads it yet: the operator retries every `Api` error with backoff.
         retryable: bool,
     },
 }

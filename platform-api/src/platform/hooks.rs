@@ -1,13 +1,19 @@
-//! Values the rest of the control plane asks a platform for. HyperShift answers these with a
-//! `switch` on the platform type in many places; here each is a trait method with a default.
+//! Answers the control-plane backend asks a platform for. HyperShift settles these with a
+//! `switch` on the platform type in many places; here each is a [`Platform`](crate::Platform)
+//! method with a default, and these are the types of the answers. `desired::build` does not use
+//! them: the control-plane backend does (wiring them into the HostedControlPlane it runs is
+//! upcoming work).
 
 use serde::{Deserialize, Serialize};
 
 /// How the hosted cluster's default ingress controller is published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IngressPublishingStrategy {
+    /// A LoadBalancer Service: the platform gives the hosted cluster load balancers.
     LoadBalancer,
+    /// NodePorts on the workers, for an external load balancer the user provides.
     NodePort,
+    /// The router binds ports 80/443 on the workers' host network.
     HostNetwork,
 }
 
@@ -43,7 +49,9 @@ impl Default for KonnectivityAgentSettings {
 /// OpenShift release version, for hooks whose answer changed across releases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OpenShiftVersion {
+    /// `4` in 4.19.
     pub major: u32,
+    /// `19` in 4.19.
     pub minor: u32,
 }
 

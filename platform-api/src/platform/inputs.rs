@@ -6,15 +6,19 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Mutex;
 
-/// The contents of a Secret. Values never appear in `Debug` output.
+/// The contents of a Secret. Values never appear in `Debug` output, so a context can be logged.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretData {
+    /// Namespace the Secret was read from, for messages.
     pub namespace: String,
+    /// Name of the Secret, for messages.
     pub name: String,
+    /// Decoded values by key.
     pub data: BTreeMap<String, Vec<u8>>,
 }
 
 impl SecretData {
+    /// An empty Secret; add keys with [`with`](Self::with).
     pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             namespace: namespace.into(),
@@ -23,6 +27,7 @@ impl SecretData {
         }
     }
 
+    /// Adds (or replaces) a key, for building test inputs.
     pub fn with(mut self, key: &str, value: impl Into<Vec<u8>>) -> Self {
         self.data.insert(key.to_string(), value.into());
         self
@@ -87,17 +92,22 @@ pub struct PlatformSettings {
 pub struct Warnings(Mutex<Vec<String>>);
 
 impl Warnings {
+    /// Records a finding; `build` returns it in
+    /// [`DesiredState::warnings`](crate::desired::DesiredState::warnings), the operator logs it and `render` prints it.
     pub fn warn(&self, message: impl Into<String>) {
         self.0.lock().expect("warnings lock").push(message.into());
     }
+    /// Removes and returns everything recorded so far.
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().expect("warnings lock"))
     }
 }
 
-/// Input for cluster-scoped platform builders.
+/// Input for cluster-scoped platform builders, built by `desired::build` from its
+/// [`ClusterInputs`](crate::desired::ClusterInputs) once the HostedCluster is valid.
 #[derive(Debug)]
 pub struct ClusterContext<'a> {
+    /// The HostedCluster being built (already validated).
     pub hosted_cluster: &'a HostedCluster,
     /// `<namespace>-<name>`: where every built object goes.
     pub control_plane_namespace: &'a str,
@@ -105,14 +115,18 @@ pub struct ClusterContext<'a> {
     pub api_endpoint: Option<&'a ApiEndpoint>,
     /// The Secret named by the platform's credentials reference, if it could be read.
     pub credentials: Option<&'a SecretData>,
+    /// What to do when `credentials` is `None`: fail (operator) or emit placeholders (`render`).
     pub missing_secrets: MissingSecrets,
+    /// The operator's configuration (e.g. provider image overrides).
     pub settings: &'a PlatformSettings,
     /// The `cluster.x-k8s.io` version the CAPI objects are written in.
     pub capi: crate::desired::capi::CapiVersion,
+    /// Where to record non-fatal findings (deprecated input, defaults filled in).
     pub warnings: &'a Warnings,
 }
 
 impl ClusterContext<'_> {
+    /// A HostedCluster annotation, for per-cluster overrides (e.g. a provider image).
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.hosted_cluster
             .metadata
@@ -126,6 +140,8 @@ impl ClusterContext<'_> {
 /// Input for node-pool builders: the cluster context plus the pool.
 #[derive(Debug)]
 pub struct NodePoolContext<'a> {
+    /// The cluster the pool belongs to.
     pub cluster: &'a ClusterContext<'a>,
+    /// The NodePool being built (its generic fields are already validated).
     pub node_pool: &'a NodePool,
 }

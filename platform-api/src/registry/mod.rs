@@ -15,12 +15,16 @@ use std::sync::OnceLock;
 pub struct PlatformRegistration {
     /// The `spec.platform.type` value served, e.g. `MAAS`.
     pub name: &'static str,
+    /// Makes the platform; called once, when the registry is first built.
     pub constructor: fn() -> Box<dyn Platform>,
 }
 
 inventory::collect!(PlatformRegistration);
 
-/// Registers a platform: `register_platform!("MAAS", || Box::new(Maas::default()));`
+/// Registers a platform with the link-time registry: `register_platform!("MAAS", || Box::new(Maas));`
+///
+/// The name must equal the platform's [`Platform::platform_type`]; the registry refuses a
+/// mismatch and duplicates when it is first used.
 #[macro_export]
 macro_rules! register_platform {
     ($name:expr, $constructor:expr) => {
@@ -30,22 +34,34 @@ macro_rules! register_platform {
     };
 }
 
+/// Why the registry cannot be built, or cannot serve a type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
+    /// Two linked crates register the same type: a build mistake, not a user error.
     #[error(
         "platform {name:?} is registered more than once; each platform crate must register a unique type"
     )]
-    Duplicate { name: &'static str },
+    Duplicate {
+        /// The type registered twice.
+        name: &'static str,
+    },
+    /// A registration's name differs from what its platform reports: a bug in that crate.
     #[error(
         "platform registered as {registered:?} reports type {reported:?}; the registration name must equal Platform::platform_type()"
     )]
     NameMismatch {
+        /// The name given to [`register_platform!`](crate::register_platform).
         registered: &'static str,
+        /// What [`Platform::platform_type`] returns.
         reported: &'static str,
     },
+    /// A HostedCluster asks for a type no linked crate serves: the message lists the known
+    /// ones, since a typo and a missing crate look the same.
     #[error("unknown platform type {requested:?}; known platform types: {}", known_list(.known))]
     Unknown {
+        /// The `spec.platform.type` asked for.
         requested: String,
+        /// The linked types, sorted.
         known: Vec<&'static str>,
     },
 }
@@ -64,7 +80,13 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Builds a registry from explicit registrations (tests use this for the duplicate checks).
+    /// Builds a registry from explicit registrations instead of the linked ones. [`registry`]
+    /// uses it for the linked registrations; tests use it to provoke the errors.
+    ///
+    /// # Errors
+    /// [`RegistryError::NameMismatch`] when a registration's name is not what its platform
+    /// reports as [`Platform::platform_type`], [`RegistryError::Duplicate`] when two
+    /// registrations share a name.
     pub fn from_registrations<'a>(
         regs: impl IntoIterator<Item = &'a PlatformRegistration>,
     ) -> Result<Self, RegistryError> {
@@ -84,22 +106,28 @@ impl Registry {
         Ok(Self { platforms })
     }
 
-    /// The platform serving `platform_type`, or an error listing the known types.
+    /// A registry of exactly these platforms, each under its own type (the conformance suite
+    /// assembles CRDs for one platform with it).
+    #[cfg(feature = "testing")]
+    pub(crate) fn from_platforms(
+        platforms: impl IntoIterator<Item = Box<dyn Platform>>,
+    ) -> Result<Self, RegistryError> {
+        let mut map: BTreeMap<&'static str, Box<dyn Platform>> = BTreeMap::new();
+        for platform in platforms {
+            let name = platform.platform_type();
+            if map.insert(name, platform).is_some() {
+                return Err(RegistryError::Duplicate { name });
+            }
+        }
+        Ok(Self { platforms: map })
+    }
+
+    /// The platform serving `platform_type`, or an error listing the known types. The box is
+    /// a clone, so the caller may keep it across `await`s.
     pub fn get(&self, platform_type: &str) -> Result<Box<dyn Platform>, RegistryError> {
         self.platforms
             .get(platform_type)
             .map(|p| dyn_clone::clone_box(&**p))
-            .ok_or_else(|| RegistryError::Unknown {
-                requested: platform_type.to_string(),
-                known: self.names(),
-            })
-    }
-
-    /// Borrowing variant of [`Registry::get`].
-    pub fn lookup(&self, platform_type: &str) -> Result<&dyn Platform, RegistryError> {
-        self.platforms
-            .get(platform_type)
-            .map(|p| &**p)
             .ok_or_else(|| RegistryError::Unknown {
                 requested: platform_type.to_string(),
                 known: self.names(),
@@ -111,6 +139,7 @@ impl Registry {
         self.platforms.keys().copied().collect()
     }
 
+    /// Every platform, sorted by type (CRD assembly adds each one's section).
     pub fn iter(&self) -> impl Iterator<Item = &dyn Platform> {
         self.platforms.values().map(|p| &**p)
     }

@@ -3,7 +3,7 @@
 //! keeps is what we sent.
 //!
 //! * [`version`]: the version choice.
-//! * [`reference`]: object references in each version's shape.
+//! * [`reference`](mod@reference): object references in each version's shape.
 //! * [`duration`]: Kubernetes durations, and the seconds v1beta2 stores instead.
 //! * [`cluster`](mod@cluster) and [`machine_deployment`](mod@machine_deployment): the objects.
 
@@ -22,6 +22,7 @@ use super::object::{DesiredObject, Role};
 use kube::api::DynamicObject;
 use serde_json::{Value, json};
 
+/// The API group of CAPI's core objects (Cluster, MachineDeployment) and contract labels.
 pub const CAPI_GROUP: &str = "cluster.x-k8s.io";
 
 /// A `cluster.x-k8s.io` object of `kind` in `version`.

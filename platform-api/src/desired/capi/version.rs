@@ -18,6 +18,7 @@ pub enum CapiVersion {
 }
 
 impl CapiVersion {
+    /// Every version, oldest first.
     pub const ALL: [CapiVersion; 2] = [CapiVersion::V1Beta1, CapiVersion::V1Beta2];
 
     /// `v1beta1` or `v1beta2`.
