@@ -2,33 +2,491 @@
 //! its default inventory: check, vm-hosts list/compose/decompose/delete/register, the error
 //! lines for an unreachable MAAS, a bad key, a non-admin key and a MAAS without VM hosts, and
 //! bad input rejected with exit 2 before any request. No output may ever contain the API key.
+//!
+//! One table, [`cases`]: each row is a command line, its exit code and fragments its stdout and
+//! stderr must contain (or neither may contain). Rows of one group share a fresh simulator and
+//! run in order, so a group can compose and then look at the capacity it used; a row's `then`
+//! checks what fragments cannot (JSON fields, the simulator's state).
 
-use maas_simulator::{Inventory, SimHandle, SimOptions, Simulator};
+use maas_simulator::{SimHandle, SimOptions, testing};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 // Naming the suite lib links the platforms it names, as every root test binary does.
 use suite::Run;
 
-async fn sim_with(opts: SimOptions) -> SimHandle {
-    Simulator::start_on(
-        "127.0.0.1:0".parse().unwrap(),
-        Inventory::default_inventory(),
-        opts,
-    )
-    .await
-    .expect("simulator starts")
+/// Which MAAS the rows of a group talk to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Maas {
+    /// The simulator's default inventory.
+    Default,
+    /// The default inventory on a MAAS without VM host support (HTTP 410).
+    NoVmHosts,
+    /// No simulator: the row's arguments say everything.
+    Absent,
 }
 
-async fn sim() -> SimHandle {
-    sim_with(SimOptions::instant()).await
+/// The credentials a row adds (a flag the row passes itself is not added again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    /// The simulator's endpoint and its admin's key.
+    Admin,
+    /// The simulator's endpoint and the key of alice, who is not an administrator.
+    Alice,
+    /// The admin's consumer and token key with a wrong secret.
+    WrongSecret,
+    /// Nothing added.
+    Own,
+    /// Nothing added, and the row is skipped when the environment sets MAAS_ENDPOINT or
+    /// MAAS_API_KEY (it checks what happens without them).
+    Unset,
+}
+
+/// Further checks of a row's run, with the group's simulator and remembered values.
+type Then = fn(&mut Ctx, &Run);
+
+/// One command line and what it must produce. `{name}` in arguments and fragments stands for
+/// a value of [`Ctx::vars`] (temporary files, ports, ids remembered by an earlier row, a space).
+struct Case {
+    group: &'static str,
+    maas: Maas,
+    key: Key,
+    args: &'static str,
+    code: i32,
+    stdout: &'static [&'static str],
+    stderr: &'static [&'static str],
+    /// In neither stream.
+    absent: &'static [&'static str],
+    then: &'static [Then],
+}
+
+fn case(group: &'static str, args: &'static str, code: i32) -> Case {
+    Case {
+        group,
+        maas: Maas::Default,
+        key: Key::Admin,
+        args,
+        code,
+        stdout: &[],
+        stderr: &[],
+        absent: &[],
+        then: &[],
+    }
+}
+
+impl Case {
+    fn maas(self, maas: Maas) -> Self {
+        Self { maas, ..self }
+    }
+    fn key(self, key: Key) -> Self {
+        Self { key, ..self }
+    }
+    fn out(self, stdout: &'static [&'static str]) -> Self {
+        Self { stdout, ..self }
+    }
+    fn err(self, stderr: &'static [&'static str]) -> Self {
+        Self { stderr, ..self }
+    }
+    fn absent(self, absent: &'static [&'static str]) -> Self {
+        Self { absent, ..self }
+    }
+    fn then(self, then: &'static [Then]) -> Self {
+        Self { then, ..self }
+    }
+}
+
+const COMPOSE_1: &str = "vm-hosts compose --host 1 --cores 1 --memory 2048";
+/// lxd-02: 16 cores × 2 over-commit, so two 16-core VMs fill it and MAAS refuses a third.
+const COMPOSE_BIG: &str = "vm-hosts compose --host 2 --cores 16 --memory 2048";
+const LIST_JSON: &str = "vm-hosts list -o json";
+const HTTP_410: &[&str] = &["VM hosts unsupported by this MAAS (HTTP 410)"];
+
+/// Bad input: exit 2 naming the flag (`err`), and nothing reaches MAAS.
+fn bad(args: &'static str, flag: &'static [&'static str]) -> Case {
+    case("bad input", args, 2).err(flag).then(&[sent_nothing])
+}
+
+/// Every row. Arguments are split at spaces; `{space}` stands for an argument's own space.
+fn cases() -> Vec<Case> {
+    use Key::*;
+    use Maas::*;
+    vec![
+        case("check", "check", 0)
+            .out(&[
+                "admin (administrator)",
+                "default, az-1, az-2",
+                "default, k8s",
+                "ubuntu/jammy, ubuntu/noble",
+                "lxd-01",
+                "lxd-02",
+                "VM hosts  2",
+            ])
+            // Boot loaders are not images; an admin gets no warnings.
+            .absent(&["grub"])
+            .then(&[no_stderr]),
+        case("check", "check -o json", 0).then(&[json_report]),
+        case("check", "check -o yaml", 0).then(&[yaml_report]),
+        // A non-admin key warns, or fails with --require-admin; MAAS's 403 comes with the fix.
+        case("non-admin", "check", 0)
+            .key(Alice)
+            .out(&["alice (not an administrator)"])
+            .err(&["warning: user alice is not a MAAS administrator"]),
+        case("non-admin", "check --require-admin", 1)
+            .key(Alice)
+            .err(&["not a MAAS administrator", "--require-admin"]),
+        case("non-admin", COMPOSE_1, 1)
+            .key(Alice)
+            .err(&["forbidden", "administrator"]),
+        // A bad key is named in one line and never printed.
+        case("bad key", "check", 1)
+            .key(WrongSecret)
+            .err(&["API key"])
+            .then(&[one_line, no_stdout]),
+        // A closed port is reported as unreachable well within 10 s.
+        case(
+            "unreachable",
+            "check --maas-endpoint http://127.0.0.1:{closed}/MAAS --maas-api-key a:b:c",
+            1,
+        )
+        .maas(Absent)
+        .key(Own)
+        .err(&["unreachable", "127.0.0.1:{closed}", "nothing answered"])
+        .then(&[one_line, within_10s]),
+        // A MAAS without VM hosts says so.
+        case("no VM hosts", "check", 1)
+            .maas(NoVmHosts)
+            .err(HTTP_410),
+        case("no VM hosts", "vm-hosts list", 1)
+            .maas(NoVmHosts)
+            .err(HTTP_410),
+        // vm-hosts list and its filters
+        case("list", "vm-hosts list", 0).then(&[list_table]),
+        case("list", "vm-hosts list --zone az-2 -o json", 0)
+            .out(&["\"lxd-02\""])
+            .absent(&["lxd-01"]),
+        case("list", "vm-hosts list --pool default -o json", 0)
+            .out(&["\"lxd-01\""])
+            .absent(&["lxd-02"]),
+        case("list", "vm-hosts list --tags control-plane -o json", 0)
+            .out(&["\"lxd-02\""])
+            .absent(&["lxd-01"]),
+        case("list", "vm-hosts list --type lxd -o json", 0).out(&["\"lxd-01\"", "\"lxd-02\""]),
+        case("list", "vm-hosts list --type virsh -o json", 0).then(&[no_hosts]),
+        // Compose uses capacity and decompose gives it back.
+        case("compose", LIST_JSON, 0).then(&[remember_lxd01]),
+        case(
+            "compose",
+            "vm-hosts compose --host 1 --cores 2 --memory 4096 --storage root:20(default) \
+             --storage data:50(fast) --hostname cp-test -o json",
+            0,
+        )
+        .then(&[composed_cp_test]),
+        case("compose", LIST_JSON, 0).then(&[lxd01_holds_cp_test]),
+        case("compose", "vm-hosts decompose {vm}", 0).out(&["decomposed machine {vm}"]),
+        case("compose", LIST_JSON, 0).then(&[lxd01_as_before]),
+        // Without --host, a host with room is chosen (--pool k8s leaves only lxd-02).
+        case(
+            "placement",
+            "vm-hosts compose --cores 2 --memory 2048 --pool k8s",
+            0,
+        )
+        .out(&["on vm-host 2 (lxd-02)"])
+        .then(&[composed_in_k8s]),
+        case("placement", "vm-hosts compose --cores 500 --memory 2048", 1)
+            .err(&["no VM host fits", "needs 500 cores"]),
+        // Beyond capacity MAAS refuses (first a disk larger than the 900 GB default pool), and
+        // the refusal comes through in one line.
+        case(
+            "refusals",
+            "vm-hosts compose --host 2 --cores 1 --memory 2048 --storage root:5000",
+            1,
+        )
+        .err(&["MAAS refused", "Not enough space"]),
+        case("refusals", COMPOSE_BIG, 0),
+        case("refusals", COMPOSE_BIG, 0),
+        case("refusals", COMPOSE_BIG, 1)
+            .err(&[
+                "MAAS refused: Unable to compose KVM instance in 'lxd-02'",
+                "CPU overcommit ratio is 2.0",
+            ])
+            .then(&[one_line]),
+        case("refusals", LIST_JSON, 0).then(&[lxd02_has_two_vms]),
+        // decompose refuses bare metal and unknown machines
+        case("decompose", "vm-hosts decompose --machine n4ep3w", 1)
+            .err(&["is not a composed VM"])
+            .then(&[node01_exists]),
+        case("decompose", "vm-hosts decompose nosuch", 1).err(&["no such machine nosuch"]),
+        // delete a host with and without --decompose
+        case(
+            "delete",
+            "vm-hosts compose --host 2 --cores 1 --memory 2048 -o json",
+            0,
+        )
+        .then(&[remember_vm]),
+        case("delete", "vm-hosts delete 2 --decompose", 0)
+            .out(&["deleted vm-host 2 (lxd-02); its VMs were decomposed"])
+            .then(&[vm_gone]),
+        case("delete", LIST_JSON, 0).then(&[only_lxd01]),
+        case("delete", "vm-hosts delete 1 -o json", 0).then(&[deleted_without_decompose]),
+        case("delete", "vm-hosts delete 7", 1).err(&["no such vm-host 7"]),
+        // register with a certificate, and with a trust password that is never printed
+        case(
+            "register",
+            "vm-hosts register --address 10.10.1.9:8443 --certificate {cert} --key {keyfile} \
+             --name lxd-09 --zone az-2 --pool k8s --tags control-plane,new",
+            0,
+        )
+        .out(&["registered vm-host 3 (lxd-09)"])
+        .absent(&["SECRETKEYBYTES"]),
+        case("register", LIST_JSON, 0).then(&[lxd09_as_registered]),
+        case(
+            "register",
+            "vm-hosts register --address 10.10.1.8 --trust-password-file {trust}",
+            0,
+        )
+        .out(&["registered vm-host"])
+        .absent(&["Tru5tM3Pl3ase"])
+        .then(&[posted_a_vm_host]),
+        // Every bad input exits 2 naming its flag, and nothing reaches MAAS.
+        bad("check --maas-api-key not-a-key", &["--maas-api-key"]),
+        bad(
+            "check --maas-endpoint maas.example:5240/MAAS",
+            &["--maas-endpoint"],
+        ),
+        bad(
+            "check --maas-endpoint http://maas.example:5240",
+            &["--maas-endpoint"],
+        ),
+        bad("vm-hosts compose --cores 0 --memory 2048", &["--cores"]),
+        bad("vm-hosts compose --cores -1 --memory 2048", &["--cores"]),
+        bad("vm-hosts compose --cores 1 --memory 512", &["--memory"]),
+        bad(
+            "vm-hosts compose --cores 1 --memory 2048 --storage root20",
+            &["--storage"],
+        ),
+        bad(
+            "vm-hosts compose --cores 1 --memory 2048 --storage root:0",
+            &["--storage"],
+        ),
+        bad(
+            "vm-hosts compose --cores 1 --memory 2048 --storage root:8(pool",
+            &["--storage"],
+        ),
+        bad(
+            "vm-hosts compose --cores 1 --memory 2048 --hostname Bad{space}Host",
+            &["--hostname"],
+        ),
+        bad("vm-hosts compose --memory 2048", &["--cores"]),
+        bad("vm-hosts delete lxd-01", &["<ID>"]),
+        bad(
+            "vm-hosts register --address h:8443",
+            &["--trust-password-file"],
+        ),
+        bad(
+            "vm-hosts register --address h --trust-password-file /nonexistent/pw",
+            &["--trust-password-file"],
+        ),
+        bad(
+            "vm-hosts register --address h --trust-password-file {empty}",
+            &["--trust-password-file"],
+        ),
+        bad(
+            "vm-hosts register --address {space} --trust-password-file {pw}",
+            &["--address"],
+        ),
+        bad(
+            "vm-hosts register --address h --trust-password-file {pw} --key k.pem",
+            &["--key"],
+        ),
+        bad(
+            "vm-hosts register --address h --certificate c.pem",
+            &["--key"],
+        ),
+        bad("vm-hosts list -o xml", &["--output"]),
+        // Missing credentials name both the flag and the environment variable.
+        case("missing credentials", "check", 2)
+            .maas(Absent)
+            .key(Unset)
+            .err(&[
+                "--maas-endpoint",
+                "MAAS_ENDPOINT",
+                "--maas-api-key",
+                "MAAS_API_KEY",
+            ]),
+        // simulate reports a busy port and bad flags
+        case("simulate", "simulate --port {busy}", 1)
+            .maas(Absent)
+            .key(Own)
+            .err(&["cannot serve on 127.0.0.1:{busy}"]),
+        case("simulate", "simulate --deploy-time soon", 2)
+            .maas(Absent)
+            .key(Own)
+            .err(&["--deploy-time"]),
+        case("simulate", "simulate --inventory /nonexistent.yaml", 1)
+            .maas(Absent)
+            .key(Own)
+            .err(&["/nonexistent.yaml"]),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn maas_commands() {
+    let files = Files::new();
+    let closed_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut ctx: Option<Ctx> = None;
+    for case in cases() {
+        if ctx.as_ref().is_none_or(|c| c.group != case.group) {
+            let mut fresh = Ctx::start(case.group, case.maas).await;
+            fresh.vars.extend(files.vars());
+            fresh.set("closed", closed_port.to_string());
+            fresh.set("busy", busy.local_addr().unwrap().port().to_string());
+            fresh.set("space", " ".to_string());
+            ctx = Some(fresh);
+        }
+        ctx.as_mut().unwrap().run(&case).await;
+    }
+}
+
+/// A group's simulator and what its rows remember.
+struct Ctx {
+    group: &'static str,
+    sim: Option<SimHandle>,
+    vars: BTreeMap<&'static str, String>,
+    /// A `vm-hosts list -o json` entry remembered for comparison.
+    before: Value,
+    elapsed: Duration,
+}
+
+impl Ctx {
+    async fn start(group: &'static str, maas: Maas) -> Self {
+        let sim = match maas {
+            Maas::Default => Some(testing::start(SimOptions::instant()).await),
+            Maas::NoVmHosts => Some(
+                testing::start(SimOptions {
+                    vm_hosts_removed: true,
+                    ..SimOptions::instant()
+                })
+                .await,
+            ),
+            Maas::Absent => None,
+        };
+        Self {
+            group,
+            sim,
+            vars: BTreeMap::new(),
+            before: Value::Null,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn sim(&self) -> &SimHandle {
+        self.sim.as_ref().expect("the group has a simulator")
+    }
+
+    fn set(&mut self, name: &'static str, value: String) {
+        self.vars.insert(name, value);
+    }
+
+    /// `text` with every `{name}` replaced by its value.
+    fn expand(&self, text: &str) -> String {
+        self.vars.iter().fold(text.to_string(), |t, (name, value)| {
+            t.replace(&format!("{{{name}}}"), value)
+        })
+    }
+
+    async fn run(&mut self, case: &Case) {
+        if case.key == Key::Unset
+            && (std::env::var_os("MAAS_ENDPOINT").is_some()
+                || std::env::var_os("MAAS_API_KEY").is_some())
+        {
+            return; // The environment supplies them; nothing to check.
+        }
+        let args: Vec<String> = case
+            .args
+            .split_whitespace()
+            .map(|a| self.expand(a))
+            .collect();
+        let key = self.sim.as_ref().map(|sim| match case.key {
+            Key::Alice => sim.api_key_for("alice").unwrap(),
+            Key::WrongSecret => {
+                let admin = sim.api_key();
+                let (prefix, _) = admin.rsplit_once(':').unwrap();
+                format!("{prefix}:WrongSecretWrongSecret123")
+            }
+            _ => sim.api_key(),
+        });
+        let mut argv = vec!["maas".to_string()];
+        argv.extend(args.iter().cloned());
+        if matches!(case.key, Key::Admin | Key::Alice | Key::WrongSecret) {
+            let sim = self.sim();
+            let key = key.clone().unwrap();
+            for (flag, value) in [("--maas-endpoint", sim.base_url()), ("--maas-api-key", key)] {
+                if !args.iter().any(|a| a == flag) {
+                    argv.extend([flag.to_string(), value]);
+                }
+            }
+        }
+        let started = Instant::now();
+        let run = cli(&argv).await;
+        self.elapsed = started.elapsed();
+
+        let what = format!("[{}] maas {}", case.group, args.join(" "));
+        assert_eq!(
+            run.code, case.code,
+            "{what}: exit code\nstdout: {}\nstderr: {}",
+            run.stdout, run.stderr
+        );
+        for fragment in case.stdout {
+            let fragment = self.expand(fragment);
+            assert!(
+                run.stdout.contains(&fragment),
+                "{what}: stdout lacks {fragment:?}:\n{}",
+                run.stdout
+            );
+        }
+        for fragment in case.stderr {
+            let fragment = self.expand(fragment);
+            assert!(
+                run.stderr.contains(&fragment),
+                "{what}: stderr lacks {fragment:?}:\n{}",
+                run.stderr
+            );
+        }
+        for fragment in case.absent {
+            assert!(
+                !run.stdout.contains(fragment) && !run.stderr.contains(fragment),
+                "{what}: printed {fragment:?}:\n{}\n{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+        // No part of a key a row passes ever appears in the output.
+        if let Some(key) = key {
+            for part in key.split(':') {
+                assert!(
+                    !run.stdout.contains(part) && !run.stderr.contains(part),
+                    "{what}: API key part leaked:\n{}\n{}",
+                    run.stdout,
+                    run.stderr
+                );
+            }
+        }
+        for then in case.then {
+            then(self, &run);
+        }
+    }
 }
 
 /// Runs `hosted-cluster ARGS...` in-process (on the test's runtime, where the simulator runs).
-async fn cli(args: &[&str]) -> Run {
+async fn cli(args: &[String]) -> Run {
     hosted_cluster_cli::install_crypto_provider();
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let argv = std::iter::once("hosted-cluster").chain(args.iter().copied());
+    let argv = std::iter::once("hosted-cluster").chain(args.iter().map(String::as_str));
     let code = hosted_cluster_cli::run(argv, &mut out, &mut err).await;
     Run {
         code,
@@ -37,30 +495,45 @@ async fn cli(args: &[&str]) -> Run {
     }
 }
 
-/// Runs a `maas` command with `key` and fails the test if any part of the key is printed.
-async fn maas_as(sim: &SimHandle, key: &str, args: &[&str]) -> Run {
-    let url = sim.base_url();
-    let mut argv: Vec<&str> = vec!["maas"];
-    argv.extend(args);
-    argv.extend(["--maas-endpoint", &url, "--maas-api-key", key]);
-    let run = cli(&argv).await;
-    for part in key.split(':') {
-        assert!(
-            !run.stdout.contains(part) && !run.stderr.contains(part),
-            "API key part leaked by {args:?}:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
-    }
-    run
-}
+/// The temporary files rows name: `{cert}`, `{keyfile}`, `{trust}`, `{empty}`, `{pw}`.
+struct Files(Vec<(&'static str, std::path::PathBuf)>);
 
-async fn maas(sim: &SimHandle, args: &[&str]) -> Run {
-    maas_as(sim, &sim.api_key(), args).await
+impl Files {
+    fn new() -> Self {
+        let file = |name: &str, text: &str| {
+            let path = std::env::temp_dir().join(format!("cli-maas-{}-{name}", std::process::id()));
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        Self(vec![
+            (
+                "cert",
+                file(
+                    "cert.pem",
+                    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                ),
+            ),
+            (
+                "keyfile",
+                file(
+                    "key.pem",
+                    "-----BEGIN PRIVATE KEY-----\nSECRETKEYBYTES\n-----END PRIVATE KEY-----\n",
+                ),
+            ),
+            ("trust", file("trust", "Tru5tM3Pl3ase\n")),
+            ("empty", file("empty", "\n")),
+            ("pw", file("pw", "trust-me\n")),
+        ])
+    }
+
+    fn vars(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+        self.0
+            .iter()
+            .map(|(name, path)| (*name, path.to_str().unwrap().to_string()))
+    }
 }
 
 fn json(run: &Run) -> Value {
-    assert_eq!(run.code, 0, "{}", run.stderr);
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
 
@@ -72,10 +545,9 @@ fn names(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The `vm-hosts list -o json` entry of host `name`.
-async fn host(sim: &SimHandle, name: &str) -> Value {
-    let list = json(&maas(sim, &["vm-hosts", "list", "-o", "json"]).await);
-    list["vmHosts"]
+/// Host `name` of a `vm-hosts list -o json` run.
+fn host(run: &Run, name: &str) -> Value {
+    json(run)["vmHosts"]
         .as_array()
         .unwrap()
         .iter()
@@ -84,30 +556,35 @@ async fn host(sim: &SimHandle, name: &str) -> Value {
         .unwrap_or_else(|| panic!("no host {name}"))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn check_reports_the_default_inventory() {
-    let sim = sim().await;
-    let run = maas(&sim, &["check"]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    for needle in [
-        "admin (administrator)",
-        "default, az-1, az-2",
-        "default, k8s",
-        "ubuntu/jammy, ubuntu/noble",
-        "lxd-01",
-        "lxd-02",
-        "VM hosts  2",
-    ] {
-        assert!(run.stdout.contains(needle), "{needle} in\n{}", run.stdout);
-    }
-    assert!(!run.stdout.contains("grub"), "boot loaders are not images");
-    assert_eq!(run.stderr, "", "no warnings for an admin");
+fn used(host: &Value, resource: &str) -> u64 {
+    host[resource]["used"].as_u64().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn check_json_and_yaml_are_structured_reports() {
-    let sim = sim().await;
-    let report = json(&maas(&sim, &["check", "-o", "json"]).await);
+// The `then` checks.
+
+fn no_stderr(_: &mut Ctx, run: &Run) {
+    assert_eq!(run.stderr, "");
+}
+
+fn no_stdout(_: &mut Ctx, run: &Run) {
+    assert_eq!(run.stdout, "");
+}
+
+fn one_line(_: &mut Ctx, run: &Run) {
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
+}
+
+fn within_10s(ctx: &mut Ctx, _: &Run) {
+    assert!(ctx.elapsed < Duration::from_secs(10), "{:?}", ctx.elapsed);
+}
+
+fn sent_nothing(ctx: &mut Ctx, _: &Run) {
+    let sent = ctx.sim().requests();
+    assert!(sent.is_empty(), "bad input sent {sent:?}");
+}
+
+fn json_report(_: &mut Ctx, run: &Run) {
+    let report = json(run);
     assert!(
         report["version"]["version"]
             .as_str()
@@ -134,126 +611,15 @@ async fn check_json_and_yaml_are_structured_reports() {
     assert_eq!(lxd1["zone"], "az-1");
     assert_eq!(lxd1["vms"], 1);
     assert_eq!(report["warnings"], serde_json::json!([]));
+}
 
-    let run = maas(&sim, &["check", "-o", "yaml"]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+fn yaml_report(_: &mut Ctx, run: &Run) {
     let docs = suite::docs(&run.stdout);
     assert_eq!(docs[0]["user"]["username"], "admin");
     assert_eq!(docs[0]["vmHosts"][1]["name"], "lxd-02");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn non_admin_key_warns_or_fails_with_require_admin() {
-    let sim = sim().await;
-    let alice = sim.api_key_for("alice").unwrap();
-    let run = maas_as(&sim, &alice, &["check"]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("warning: user alice is not a MAAS administrator"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stdout.contains("alice (not an administrator)"));
-
-    let run = maas_as(&sim, &alice, &["check", "--require-admin"]).await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("not a MAAS administrator") && run.stderr.contains("--require-admin"),
-        "{}",
-        run.stderr
-    );
-
-    // Composing needs an admin; MAAS's 403 comes through with the fix.
-    let run = maas_as(
-        &sim,
-        &alice,
-        &[
-            "vm-hosts", "compose", "--host", "1", "--cores", "1", "--memory", "2048",
-        ],
-    )
-    .await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("forbidden") && run.stderr.contains("administrator"),
-        "{}",
-        run.stderr
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn bad_api_key_is_named_and_never_printed() {
-    let sim = sim().await;
-    let good = sim.api_key();
-    let (ck, tk, _) = {
-        let p: Vec<&str> = good.split(':').collect();
-        (p[0], p[1], p[2])
-    };
-    let bad = format!("{ck}:{tk}:WrongSecretWrongSecret123");
-    let run = maas_as(&sim, &bad, &["check"]).await;
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("API key"), "{}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
-    assert_eq!(run.stdout, "");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn closed_port_is_unreachable_within_10_seconds() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let url = format!("http://127.0.0.1:{port}/MAAS");
-    let started = Instant::now();
-    let run = cli(&[
-        "maas",
-        "check",
-        "--maas-endpoint",
-        &url,
-        "--maas-api-key",
-        "a:b:c",
-    ])
-    .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("unreachable")
-            && run.stderr.contains(&format!("127.0.0.1:{port}"))
-            && run.stderr.contains("nothing answered"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn maas_without_vm_hosts_says_so() {
-    let sim = sim_with(SimOptions {
-        vm_hosts_removed: true,
-        ..SimOptions::instant()
-    })
-    .await;
-    for args in [&["check"][..], &["vm-hosts", "list"]] {
-        let run = maas(&sim, args).await;
-        assert_eq!(run.code, 1, "{args:?}");
-        assert!(
-            run.stderr
-                .contains("VM hosts unsupported by this MAAS (HTTP 410)"),
-            "{}",
-            run.stderr
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn list_shows_hosts_and_filters() {
-    let sim = sim().await;
-    let run = maas(&sim, &["vm-hosts", "list"]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
+fn list_table(_: &mut Ctx, run: &Run) {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(
         lines[0].starts_with("ID") && lines[0].contains("VMS"),
@@ -270,268 +636,96 @@ async fn list_shows_hosts_and_filters() {
         "{}",
         lines[2]
     );
-
-    for (filter, value, expect) in [
-        ("--zone", "az-2", vec!["lxd-02"]),
-        ("--pool", "default", vec!["lxd-01"]),
-        ("--tags", "control-plane", vec!["lxd-02"]),
-        ("--type", "lxd", vec!["lxd-01", "lxd-02"]),
-        ("--type", "virsh", vec![]),
-    ] {
-        let list = json(&maas(&sim, &["vm-hosts", "list", filter, value, "-o", "json"]).await);
-        assert_eq!(names(&list["vmHosts"]), expect, "{filter} {value}");
-    }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn compose_uses_capacity_and_decompose_gives_it_back() {
-    let sim = sim().await;
-    let before = host(&sim, "lxd-01").await;
-    let composed = json(
-        &maas(
-            &sim,
-            &[
-                "vm-hosts",
-                "compose",
-                "--host",
-                "1",
-                "--cores",
-                "2",
-                "--memory",
-                "4096",
-                "--storage",
-                "root:20(default)",
-                "--storage",
-                "data:50(fast)",
-                "--hostname",
-                "cp-test",
-                "-o",
-                "json",
-            ],
-        )
-        .await,
-    );
+fn only_lxd01(_: &mut Ctx, run: &Run) {
+    assert_eq!(names(&json(run)["vmHosts"]), ["lxd-01"]);
+}
+
+fn no_hosts(_: &mut Ctx, run: &Run) {
+    assert_eq!(names(&json(run)["vmHosts"]), Vec::<String>::new());
+}
+
+fn remember_lxd01(ctx: &mut Ctx, run: &Run) {
+    ctx.before = host(run, "lxd-01");
+}
+
+fn composed_cp_test(ctx: &mut Ctx, run: &Run) {
+    let composed = json(run);
     assert_eq!(composed["vmHost"]["name"], "lxd-01");
     let system_id = composed["systemId"].as_str().unwrap().to_string();
     assert_eq!(
-        sim.machine(&system_id).unwrap().hostname,
+        ctx.sim().machine(&system_id).unwrap().hostname,
         "cp-test",
         "composed as asked"
     );
+    ctx.set("vm", system_id);
+}
 
-    let after = host(&sim, "lxd-01").await;
-    let used = |h: &Value, r: &str| h[r]["used"].as_u64().unwrap();
-    assert_eq!(used(&after, "cores"), used(&before, "cores") + 2);
-    assert_eq!(used(&after, "memoryMiB"), used(&before, "memoryMiB") + 4096);
+fn lxd01_holds_cp_test(ctx: &mut Ctx, run: &Run) {
+    let (before, after) = (&ctx.before, host(run, "lxd-01"));
+    assert_eq!(used(&after, "cores"), used(before, "cores") + 2);
+    assert_eq!(used(&after, "memoryMiB"), used(before, "memoryMiB") + 4096);
     assert_eq!(
         used(&after, "storageBytes"),
-        used(&before, "storageBytes") + 70_000_000_000
+        used(before, "storageBytes") + 70_000_000_000
     );
     assert_eq!(after["vms"], before["vms"].as_u64().unwrap() + 1);
+}
 
-    let run = maas(&sim, &["vm-hosts", "decompose", &system_id]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains(&format!("decomposed machine {system_id}"))
-    );
-    let back = host(&sim, "lxd-01").await;
+fn lxd01_as_before(ctx: &mut Ctx, run: &Run) {
+    let back = host(run, "lxd-01");
     for r in ["cores", "memoryMiB", "storageBytes"] {
-        assert_eq!(used(&back, r), used(&before, r), "{r}");
+        assert_eq!(used(&back, r), used(&ctx.before, r), "{r}");
     }
-    assert_eq!(back["vms"], before["vms"]);
+    assert_eq!(back["vms"], ctx.before["vms"]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn compose_without_host_places_by_free_capacity() {
-    let sim = sim().await;
-    let run = maas(
-        &sim,
-        &[
-            "vm-hosts", "compose", "--cores", "2", "--memory", "2048", "--pool", "k8s",
-        ],
-    )
-    .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    // --pool k8s leaves only lxd-02 to choose from.
-    assert!(
-        run.stdout.contains("on vm-host 2 (lxd-02)"),
-        "{}",
-        run.stdout
-    );
+fn composed_in_k8s(ctx: &mut Ctx, run: &Run) {
     let system_id = run.stdout.split_whitespace().nth(2).unwrap();
-    assert_eq!(sim.machine(system_id).unwrap().pool, "k8s");
-
-    let run = maas(
-        &sim,
-        &["vm-hosts", "compose", "--cores", "500", "--memory", "2048"],
-    )
-    .await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no VM host fits") && run.stderr.contains("needs 500 cores"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(ctx.sim().machine(system_id).unwrap().pool, "k8s");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn compose_beyond_capacity_reports_maas_refusal() {
-    let sim = sim().await;
-    // A disk larger than the default pool (900 GB).
-    let run = maas(
-        &sim,
-        &[
-            "vm-hosts",
-            "compose",
-            "--host",
-            "2",
-            "--cores",
-            "1",
-            "--memory",
-            "2048",
-            "--storage",
-            "root:5000",
-        ],
-    )
-    .await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("MAAS refused") && run.stderr.contains("Not enough space"),
-        "{}",
-        run.stderr
-    );
-    // lxd-02: 16 cores × 2 over-commit, so two 16-core VMs fill it and MAAS refuses a third.
-    let big = [
-        "vm-hosts", "compose", "--host", "2", "--cores", "16", "--memory", "2048",
-    ];
-    for _ in 0..2 {
-        assert_eq!(maas(&sim, &big).await.code, 0);
-    }
-    let run = maas(&sim, &big).await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("MAAS refused: Unable to compose KVM instance in 'lxd-02'")
-            && run.stderr.contains("CPU overcommit ratio is 2.0"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+fn lxd02_has_two_vms(_: &mut Ctx, run: &Run) {
     assert_eq!(
-        host(&sim, "lxd-02").await["vms"],
+        host(run, "lxd-02")["vms"],
         2,
         "the refused VMs were not composed"
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn decompose_refuses_bare_metal_and_unknown_machines() {
-    let sim = sim().await;
-    let run = maas(&sim, &["vm-hosts", "decompose", "--machine", "n4ep3w"]).await;
-    assert_eq!(run.code, 1);
+fn node01_exists(ctx: &mut Ctx, _: &Run) {
     assert!(
-        run.stderr.contains("is not a composed VM"),
-        "{}",
-        run.stderr
-    );
-    assert!(sim.machine("n4ep3w").is_some(), "node-01 still exists");
-
-    let run = maas(&sim, &["vm-hosts", "decompose", "nosuch"]).await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("no such machine nosuch"),
-        "{}",
-        run.stderr
+        ctx.sim().machine("n4ep3w").is_some(),
+        "node-01 still exists"
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn delete_host_with_and_without_decompose() {
-    let sim = sim().await;
-    let composed = json(
-        &maas(
-            &sim,
-            &[
-                "vm-hosts", "compose", "--host", "2", "--cores", "1", "--memory", "2048", "-o",
-                "json",
-            ],
-        )
-        .await,
-    );
-    let vm = composed["systemId"].as_str().unwrap().to_string();
-    let run = maas(&sim, &["vm-hosts", "delete", "2", "--decompose"]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout
-            .contains("deleted vm-host 2 (lxd-02); its VMs were decomposed")
-    );
-    assert!(sim.machine(&vm).is_none(), "VM decomposed with its host");
-    let list = json(&maas(&sim, &["vm-hosts", "list", "-o", "json"]).await);
-    assert_eq!(names(&list["vmHosts"]), ["lxd-01"]);
+fn remember_vm(ctx: &mut Ctx, run: &Run) {
+    let vm = json(run)["systemId"].as_str().unwrap().to_string();
+    ctx.set("vm", vm);
+}
 
-    let run = maas(&sim, &["vm-hosts", "delete", "1", "-o", "json"]).await;
-    let deleted = json(&run);
-    assert_eq!(deleted["decomposed"], false);
-    // MAAS forgets the VM's machine either way; only the LXD server keeps the VM.
-    assert!(sim.machine("vmr4g9").is_none());
+fn vm_gone(ctx: &mut Ctx, _: &Run) {
+    let vm = &ctx.vars["vm"];
     assert!(
-        sim.machine("kvm7a1").is_some(),
+        ctx.sim().machine(vm).is_none(),
+        "VM decomposed with its host"
+    );
+}
+
+fn deleted_without_decompose(ctx: &mut Ctx, run: &Run) {
+    assert_eq!(json(run)["decomposed"], false);
+    // MAAS forgets the VM's machine either way; only the LXD server keeps the VM.
+    assert!(ctx.sim().machine("vmr4g9").is_none());
+    assert!(
+        ctx.sim().machine("kvm7a1").is_some(),
         "the host's own machine stays"
     );
-
-    let run = maas(&sim, &["vm-hosts", "delete", "7"]).await;
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("no such vm-host 7"), "{}", run.stderr);
 }
 
-fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("cli-maas-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn register_with_certificate_adds_a_host() {
-    let sim = sim().await;
-    let cert = temp_file(
-        "cert.pem",
-        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-    );
-    let key = temp_file(
-        "key.pem",
-        "-----BEGIN PRIVATE KEY-----\nSECRETKEYBYTES\n-----END PRIVATE KEY-----\n",
-    );
-    let run = maas(
-        &sim,
-        &[
-            "vm-hosts",
-            "register",
-            "--address",
-            "10.10.1.9:8443",
-            "--certificate",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-            "--name",
-            "lxd-09",
-            "--zone",
-            "az-2",
-            "--pool",
-            "k8s",
-            "--tags",
-            "control-plane,new",
-        ],
-    )
-    .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.contains("registered vm-host 3 (lxd-09)"),
-        "{}",
-        run.stdout
-    );
-    assert!(!run.stdout.contains("SECRETKEYBYTES"));
-    let h = host(&sim, "lxd-09").await;
+fn lxd09_as_registered(_: &mut Ctx, run: &Run) {
+    let h = host(run, "lxd-09");
     assert_eq!(
         (h["zone"].as_str(), h["pool"].as_str()),
         (Some("az-2"), Some("k8s"))
@@ -548,252 +742,13 @@ async fn register_with_certificate_adds_a_host() {
     );
 }
 
-/// The trust password comes from a file, registers the host, and is never printed.
-#[tokio::test(flavor = "multi_thread")]
-async fn register_with_trust_password_works_and_never_prints_it() {
-    let sim = sim().await;
-    let pw = temp_file("trust", "Tru5tM3Pl3ase\n");
-    let run = maas(
-        &sim,
-        &[
-            "vm-hosts",
-            "register",
-            "--address",
-            "10.10.1.8",
-            "--trust-password-file",
-            pw.to_str().unwrap(),
-        ],
-    )
-    .await;
+/// MAAS takes the LXD trust password as the driver's `password` field.
+fn posted_a_vm_host(ctx: &mut Ctx, _: &Run) {
+    let requests = ctx.sim().requests();
     assert!(
-        !run.stdout.contains("Tru5tM3Pl3ase") && !run.stderr.contains("Tru5tM3Pl3ase"),
-        "{}{}",
-        run.stdout,
-        run.stderr
-    );
-    assert!(
-        sim.requests()
+        requests
             .iter()
             .any(|r| r.method == "POST" && r.path.ends_with("/vm-hosts/")),
-        "{:?}",
-        sim.requests()
+        "{requests:?}"
     );
-    // MAAS takes the LXD trust password as the driver's `password` field.
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("registered vm-host"), "{}", run.stdout);
-}
-
-/// Every bad input exits 2 naming its flag, and nothing reaches MAAS.
-#[tokio::test(flavor = "multi_thread")]
-async fn bad_input_exits_2_naming_the_flag_before_any_request() {
-    let sim = sim().await;
-    let url = sim.base_url();
-    let key = sim.api_key();
-    let empty = temp_file("empty", "\n");
-    let pw = temp_file("pw", "trust-me\n");
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (
-            vec!["check", "--maas-api-key", "not-a-key"],
-            "--maas-api-key",
-        ),
-        (
-            vec!["check", "--maas-endpoint", "maas.example:5240/MAAS"],
-            "--maas-endpoint",
-        ),
-        (
-            vec!["check", "--maas-endpoint", "http://maas.example:5240"],
-            "--maas-endpoint",
-        ),
-        (
-            vec!["vm-hosts", "compose", "--cores", "0", "--memory", "2048"],
-            "--cores",
-        ),
-        (
-            vec!["vm-hosts", "compose", "--cores", "-1", "--memory", "2048"],
-            "--cores",
-        ),
-        (
-            vec!["vm-hosts", "compose", "--cores", "1", "--memory", "512"],
-            "--memory",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "compose",
-                "--cores",
-                "1",
-                "--memory",
-                "2048",
-                "--storage",
-                "root20",
-            ],
-            "--storage",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "compose",
-                "--cores",
-                "1",
-                "--memory",
-                "2048",
-                "--storage",
-                "root:0",
-            ],
-            "--storage",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "compose",
-                "--cores",
-                "1",
-                "--memory",
-                "2048",
-                "--storage",
-                "root:8(pool",
-            ],
-            "--storage",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "compose",
-                "--cores",
-                "1",
-                "--memory",
-                "2048",
-                "--hostname",
-                "Bad Host",
-            ],
-            "--hostname",
-        ),
-        (vec!["vm-hosts", "compose", "--memory", "2048"], "--cores"),
-        (vec!["vm-hosts", "delete", "lxd-01"], "<ID>"),
-        (
-            vec!["vm-hosts", "register", "--address", "h:8443"],
-            "--trust-password-file",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "register",
-                "--address",
-                "h",
-                "--trust-password-file",
-                "/nonexistent/pw",
-            ],
-            "--trust-password-file",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "register",
-                "--address",
-                "h",
-                "--trust-password-file",
-                empty.to_str().unwrap(),
-            ],
-            "--trust-password-file",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "register",
-                "--address",
-                " ",
-                "--trust-password-file",
-                pw.to_str().unwrap(),
-            ],
-            "--address",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "register",
-                "--address",
-                "h",
-                "--trust-password-file",
-                pw.to_str().unwrap(),
-                "--key",
-                "k.pem",
-            ],
-            "--key",
-        ),
-        (
-            vec![
-                "vm-hosts",
-                "register",
-                "--address",
-                "h",
-                "--certificate",
-                "c.pem",
-            ],
-            "--key",
-        ),
-        (vec!["vm-hosts", "list", "-o", "xml"], "--output"),
-    ];
-    for (args, flag) in cases {
-        // Good credentials unless the case brings its own.
-        let mut argv = vec!["maas"];
-        argv.extend(&args);
-        for (f, v) in [
-            ("--maas-endpoint", url.as_str()),
-            ("--maas-api-key", key.as_str()),
-        ] {
-            if !args.contains(&f) {
-                argv.extend([f, v]);
-            }
-        }
-        let run = cli(&argv).await;
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(
-            run.stderr.contains(flag),
-            "{args:?} should name {flag}: {}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains(&key) && !run.stdout.contains(&key));
-    }
-    assert!(
-        sim.requests().is_empty(),
-        "bad input sent {:?}",
-        sim.requests()
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn missing_credentials_name_flag_and_env() {
-    if std::env::var_os("MAAS_ENDPOINT").is_some() || std::env::var_os("MAAS_API_KEY").is_some() {
-        return; // The environment supplies them; nothing to check.
-    }
-    let run = cli(&["maas", "check"]).await;
-    assert_eq!(run.code, 2);
-    for needle in [
-        "--maas-endpoint",
-        "MAAS_ENDPOINT",
-        "--maas-api-key",
-        "MAAS_API_KEY",
-    ] {
-        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn simulate_reports_a_busy_port_and_bad_flags() {
-    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = busy.local_addr().unwrap().port().to_string();
-    let run = cli(&["maas", "simulate", "--port", &port]).await;
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains(&format!("cannot serve on 127.0.0.1:{port}")),
-        "{}",
-        run.stderr
-    );
-    let run = cli(&["maas", "simulate", "--deploy-time", "soon"]).await;
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--deploy-time"), "{}", run.stderr);
-    let run = cli(&["maas", "simulate", "--inventory", "/nonexistent.yaml"]).await;
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("/nonexistent.yaml"), "{}", run.stderr);
 }

@@ -25,9 +25,7 @@
 
 #![forbid(unsafe_code)]
 
-mod auth;
 mod client;
-mod endpoint;
 mod error;
 mod form;
 mod operation;
@@ -37,15 +35,15 @@ pub mod params;
 pub mod placement;
 mod resources;
 mod retry;
-mod secret;
 mod tls;
 mod transport;
 pub mod types;
 
-pub use auth::ApiKey;
 pub use client::MaasClient;
-pub use endpoint::MaasEndpoint;
+// The endpoint and key parsers live in `maas-credentials` (the MAAS platform uses them without
+// linking this crate's HTTP stack); re-exported so the client's API is unchanged.
 pub use error::{FieldErrors, MaasError, TransportFailure};
+pub use maas_credentials::{ApiKey, CredentialError, MaasEndpoint, SecretString};
 pub use operation::{ObjectKind, Operation};
 pub use options::ClientOptions;
 pub use params::{
@@ -55,7 +53,6 @@ pub use params::{
 pub use placement::{PlacementError, PlacementStrategy, choose_vm_host};
 pub use resources::{ResourceUsage, StoragePoolUsage, VmHostResources};
 pub use retry::RetryPolicy;
-pub use secret::SecretString;
 pub use types::{
     BootResource, ComposedMachine, Machine, ResourcePool, Tag, User, Version, VmHost,
     VmHostParameters, Zone,

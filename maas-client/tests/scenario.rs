@@ -19,7 +19,7 @@ use maas_client::{
     MaasEndpoint, MaasError, MachineFilter, RegisterLxdHost, ReleaseOptions, RetryPolicy,
     SecretString, StorageSpec,
 };
-use maas_simulator::{Inventory, MachineStatus, SimHandle, SimOptions, Simulator};
+use maas_simulator::{MachineStatus, SimHandle, testing};
 
 /// Seconds between polls while waiting for deploy/release, as in the script.
 const WAIT: Duration = Duration::from_millis(200);
@@ -34,20 +34,8 @@ const ALLOCATED: i64 = 10;
 const RELEASING: i64 = 12;
 
 async fn start_simulator() -> SimHandle {
-    // The options python_libmaas.rs gives the Python scenario: non-zero times so the
-    // deploy/release waits really poll.
-    let opts = SimOptions {
-        deploy_time: Duration::from_millis(600),
-        release_time: Duration::from_millis(300),
-        ..SimOptions::default()
-    };
-    Simulator::start_on(
-        "127.0.0.1:0".parse().unwrap(),
-        Inventory::default_inventory(),
-        opts,
-    )
-    .await
-    .expect("simulator starts")
+    // The options python_libmaas.rs gives the Python scenario: the deploy/release waits really poll.
+    testing::start(testing::polling_options()).await
 }
 
 fn client_for(sim: &SimHandle, key: &str) -> MaasClient {

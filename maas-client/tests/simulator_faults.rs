@@ -12,17 +12,9 @@ use maas_client::{
     MaasError, MachineFilter, PlacementStrategy, RetryPolicy, StorageSpec, VmHostQuery,
     choose_vm_host,
 };
-use maas_simulator::{Inventory, SimHandle, SimOptions, Simulator, VmHostSnapshot};
+use maas_simulator::{SimHandle, SimOptions, VmHostSnapshot};
 
-async fn start(opts: SimOptions) -> SimHandle {
-    Simulator::start_on(
-        "127.0.0.1:0".parse().unwrap(),
-        Inventory::default_inventory(),
-        opts,
-    )
-    .await
-    .expect("simulator starts")
-}
+use maas_simulator::testing::start;
 
 fn options(max_attempts: u32) -> ClientOptions {
     ClientOptions {

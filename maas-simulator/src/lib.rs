@@ -35,6 +35,8 @@ mod server;
 mod snapshot;
 mod state;
 mod status;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use maas_simulator::{Inventory, MachineStatus, SimOptions, Simulator};
+use maas_simulator::{MachineStatus, testing};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -32,18 +32,7 @@ async fn python_libmaas_scenario() {
         return;
     };
     // Non-zero times so the scenario's deploy/release waits really poll.
-    let opts = SimOptions {
-        deploy_time: Duration::from_millis(600),
-        release_time: Duration::from_millis(300),
-        ..SimOptions::default()
-    };
-    let sim = Simulator::start_on(
-        "127.0.0.1:0".parse().unwrap(),
-        Inventory::default_inventory(),
-        opts,
-    )
-    .await
-    .expect("simulator starts");
+    let sim = testing::start(testing::polling_options()).await;
     let args = [
         sim.base_url(),
         sim.api_key(),

@@ -18,12 +18,12 @@ pub const CONTROL_PLANE_SECRET_NAME: &str = "maas-credentials";
 /// Shown instead of a value when `render` runs without the user's Secret.
 pub const PLACEHOLDER_PREFIX: &str = "PLACEHOLDER";
 
-pub use maas_client::ApiKey;
+pub use maas_credentials::ApiKey;
 
 /// Normalises a MAAS endpoint to `scheme://host[:port]/<path>/MAAS/` (the MAAS client's rules:
 /// `.../MAAS`, `.../MAAS/` and the API root `.../MAAS/api/2.0/` are all accepted).
 pub fn normalize_endpoint(raw: &str) -> Result<String, String> {
-    maas_client::MaasEndpoint::parse(raw)
+    maas_credentials::MaasEndpoint::parse(raw)
         .map(|e| e.base_url().to_string())
         .map_err(|e| e.to_string())
 }

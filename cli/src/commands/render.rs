@@ -108,15 +108,9 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         .as_deref()
         .map(parse_endpoint)
         .transpose()?;
-    let mut settings = PlatformSettings::default();
-    for p in &args.provider_images {
-        let (t, image) = p
-            .split_once('=')
-            .ok_or_else(|| CliError::new(format!("--provider-image {p:?} is not TYPE=IMAGE")))?;
-        settings
-            .provider_images
-            .insert(t.to_string(), image.to_string());
-    }
+    let settings =
+        PlatformSettings::from_provider_images("--provider-image", &args.provider_images)
+            .map_err(CliError::new)?;
 
     let mut rendered = Vec::new();
     for mut hc in clusters {

@@ -153,6 +153,17 @@ pub enum MaasError {
     },
 }
 
+/// A refused endpoint or key keeps its variant and its words.
+impl From<maas_credentials::CredentialError> for MaasError {
+    fn from(e: maas_credentials::CredentialError) -> Self {
+        use maas_credentials::CredentialError as C;
+        match e {
+            C::InvalidEndpoint { reason } => Self::InvalidEndpoint { reason },
+            C::InvalidApiKey { reason } => Self::InvalidApiKey { reason },
+        }
+    }
+}
+
 impl MaasError {
     /// Whether the same request may succeed if sent again after a pause.
     ///

@@ -7,7 +7,7 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use maas_simulator::{Inventory, SimHandle, SimOptions, Simulator};
+use maas_simulator::{Inventory, SimHandle, SimOptions};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -186,9 +186,7 @@ impl Api {
     }
 
     pub async fn start_with(inventory: Inventory, opts: SimOptions) -> Self {
-        let sim = Simulator::start_on("127.0.0.1:0".parse().unwrap(), inventory, opts)
-            .await
-            .expect("simulator starts");
+        let sim = maas_simulator::testing::start_with(inventory, opts).await;
         let admin = sim.api_key();
         let user = sim.api_key_for("alice").unwrap_or_default();
         Self {

@@ -4,7 +4,9 @@
 use crate::api::{CLUSTER_LABEL, HostedCluster};
 use std::collections::BTreeMap;
 
-/// Field manager for every server-side apply, and the managed-by label value.
+/// The `app.kubernetes.io/managed-by` value on everything we build (the operator selects its
+/// objects by it), and the CLI's server-side-apply field manager. The operator applies under
+/// its own field manager, `hosted-cluster-operator` (`operator/src/names.rs`).
 pub const MANAGER: &str = "hosted-cluster";
 /// The standard label naming the tool that manages an object; its value is [`MANAGER`].
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";

@@ -87,6 +87,37 @@ pub struct PlatformSettings {
     pub provider_images: BTreeMap<String, String>,
 }
 
+impl PlatformSettings {
+    /// Settings from `TYPE=IMAGE` entries, as the operator's `--default-provider-image` and
+    /// `render --provider-image` take them (a later entry for a type wins). An entry without
+    /// `=`, or with an empty type or image, is refused as `{flag} "<entry>" is not TYPE=IMAGE`.
+    ///
+    /// ```
+    /// use platform_api::platform::PlatformSettings;
+    /// let s = PlatformSettings::from_provider_images("--provider-image", ["MAAS=capmaas:v1"]).unwrap();
+    /// assert_eq!(s.provider_images["MAAS"], "capmaas:v1");
+    /// let e = PlatformSettings::from_provider_images("--provider-image", ["MAAS="]).unwrap_err();
+    /// assert_eq!(e, r#"--provider-image "MAAS=" is not TYPE=IMAGE"#);
+    /// ```
+    pub fn from_provider_images<S: AsRef<str>>(
+        flag: &str,
+        entries: impl IntoIterator<Item = S>,
+    ) -> Result<Self, String> {
+        let mut settings = Self::default();
+        for entry in entries {
+            let entry = entry.as_ref();
+            let (platform, image) = entry
+                .split_once('=')
+                .filter(|(t, i)| !t.is_empty() && !i.is_empty())
+                .ok_or_else(|| format!("{flag} {entry:?} is not TYPE=IMAGE"))?;
+            settings
+                .provider_images
+                .insert(platform.to_string(), image.to_string());
+        }
+        Ok(settings)
+    }
+}
+
 /// Non-fatal findings collected while building (e.g. a deprecated field in use).
 #[derive(Debug, Default)]
 pub struct Warnings(Mutex<Vec<String>>);

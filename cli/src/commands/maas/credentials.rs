@@ -3,7 +3,9 @@
 
 use crate::error::{CliError, Result};
 use clap::Args;
-use maas_client::{ApiKey, ClientOptions, MaasClient, MaasEndpoint, MaasError, RetryPolicy};
+use maas_client::{
+    ApiKey, ClientOptions, CredentialError, MaasClient, MaasEndpoint, MaasError, RetryPolicy,
+};
 use platform_api::platform::{FieldError, FieldErrors};
 use std::time::Duration;
 
@@ -66,11 +68,8 @@ fn missing<T>(errors: &mut FieldErrors, flag: &str, env: &str, example: &str) ->
 }
 
 /// The parse error's reason without the "invalid MAAS ...:" prefix the flag name replaces.
-fn reason(e: MaasError) -> String {
-    match e {
-        MaasError::InvalidEndpoint { reason } | MaasError::InvalidApiKey { reason } => reason,
-        other => other.to_string(),
-    }
+fn reason(e: CredentialError) -> String {
+    e.reason().to_string()
 }
 
 impl Conn {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use url::Url;
 
-use crate::MaasError;
+use crate::CredentialError;
 
 const API_SUFFIX: &str = "api/2.0/";
 
@@ -21,7 +21,7 @@ pub struct MaasEndpoint {
 impl MaasEndpoint {
     /// Accepts `http(s)://host[:port]/<prefix>` with or without a trailing
     /// `api/2.0/` and with or without trailing slashes.
-    pub fn parse(input: &str) -> Result<Self, MaasError> {
+    pub fn parse(input: &str) -> Result<Self, CredentialError> {
         let input = input.trim();
         if input.is_empty() {
             return Err(invalid(
@@ -98,7 +98,7 @@ impl MaasEndpoint {
 
     /// An API URL for the given path segments, each percent-encoded, with
     /// the trailing slash MAAS routes expect.
-    pub(crate) fn url_for(&self, segments: &[&str]) -> Url {
+    pub fn url_for(&self, segments: &[&str]) -> Url {
         let mut url = self.api.clone();
         {
             // A base URL from `parse` always has a path, so this cannot fail.
@@ -116,7 +116,7 @@ impl MaasEndpoint {
 }
 
 impl FromStr for MaasEndpoint {
-    type Err = MaasError;
+    type Err = CredentialError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
@@ -134,8 +134,8 @@ impl fmt::Debug for MaasEndpoint {
     }
 }
 
-fn invalid(reason: impl Into<String>) -> MaasError {
-    MaasError::InvalidEndpoint {
+fn invalid(reason: impl Into<String>) -> CredentialError {
+    CredentialError::InvalidEndpoint {
         reason: reason.into(),
     }
 }
@@ -163,7 +163,7 @@ fn without_userinfo(input: &str) -> String {
     }
 }
 
-fn parse_problem(input: &str, err: url::ParseError) -> MaasError {
+fn parse_problem(input: &str, err: url::ParseError) -> CredentialError {
     let hint = match err {
         url::ParseError::EmptyHost => "the host is empty".to_string(),
         url::ParseError::InvalidPort => "the port is not a number between 1 and 65535".to_string(),

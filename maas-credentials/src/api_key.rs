@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::MaasError;
+use crate::CredentialError;
 use crate::secret::SecretString;
 
 /// A MAAS API key, `consumer_key:token_key:token_secret`.
@@ -21,11 +21,12 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
-    pub fn parse(input: &str) -> Result<Self, MaasError> {
+    /// Parses `consumer_key:token_key:token_secret` (surrounding whitespace is trimmed).
+    pub fn parse(input: &str) -> Result<Self, CredentialError> {
         let input = input.trim();
         let parts: Vec<&str> = input.split(':').collect();
         if parts.len() != 3 {
-            return Err(MaasError::InvalidApiKey {
+            return Err(CredentialError::InvalidApiKey {
                 reason: format!(
                     "expected three parts consumer_key:token_key:token_secret separated by ':', \
                      found {}; copy the key from the MAAS UI (user preferences → API keys) \
@@ -39,12 +40,12 @@ impl ApiKey {
             .zip(["consumer key", "token key", "token secret"])
         {
             if part.is_empty() {
-                return Err(MaasError::InvalidApiKey {
+                return Err(CredentialError::InvalidApiKey {
                     reason: format!("the {name} (a part between ':') is empty"),
                 });
             }
             if part.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(MaasError::InvalidApiKey {
+                return Err(CredentialError::InvalidApiKey {
                     reason: format!(
                         "the {name} contains whitespace; the key is one line without spaces"
                     ),
@@ -58,9 +59,6 @@ impl ApiKey {
         })
     }
 
-    /// The `Authorization` value for one request. Every call draws a new
-    /// nonce and reads the clock: MAAS refuses a reused nonce and any
-    /// timestamp more than 300 s off, so retries must sign afresh.
     /// The key as MAAS issued it, `consumer:token:secret`, for writing into a Kubernetes Secret.
     /// The only way to get the secret part out; keep the result out of logs.
     pub fn expose(&self) -> String {
@@ -72,6 +70,9 @@ impl ApiKey {
         )
     }
 
+    /// The `Authorization` value for one request. Every call draws a new
+    /// nonce and reads the clock: MAAS refuses a reused nonce and any
+    /// timestamp more than 300 s off, so retries must sign afresh.
     pub fn authorization_header(&self) -> String {
         let nonce = format!(
             "{:016x}{:016x}",
@@ -133,7 +134,7 @@ impl ApiKey {
 }
 
 impl FromStr for ApiKey {
-    type Err = MaasError;
+    type Err = CredentialError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
     }
