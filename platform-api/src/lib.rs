@@ -78,7 +78,7 @@
 //! assert_eq!(platform.platform_type(), "Bare");
 //! ```
 //!
-//! `examples/platform-none` is the same platform as a complete crate, and `platform-maas` a
+//! The example crate under `examples/` is the same platform, complete, and `platform-maas` a
 //! full one (credentials, an infrastructure cluster, a CAPI provider, machine templates).
 //! Each runs the shared conformance suite (`testing::conformance`, behind the `testing`
 //! feature) from its tests; a new platform should too.
