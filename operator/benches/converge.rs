@@ -109,6 +109,17 @@ async fn converged(t: &Target, n: usize, capi: CapiVersion) -> bool {
     with_status == n && machine_deployments >= n
 }
 
+/// The operator as the bench runs it: 30 s polling, `concurrency` reconciles at once.
+async fn start_operator(t: &Target, concurrency: u16) -> Operator {
+    Operator::start_with(
+        &t.operator_client,
+        Duration::from_secs(30),
+        concurrency,
+        Options::default(),
+    )
+    .await
+}
+
 /// Polls `done` until true. The interval grows with N so that the bench's own LISTs stay small
 /// next to the operator's work (kube-fake shares this process's two cores).
 async fn until(what: &str, every: Duration, mut done: impl AsyncFnMut() -> bool) -> Duration {
@@ -153,13 +164,7 @@ async fn main() {
     t.clear_log();
 
     // 1. Converge from nothing.
-    let op = Operator::start_with(
-        &t.operator_client,
-        Duration::from_secs(30),
-        a.concurrency,
-        Options::default(),
-    )
-    .await;
+    let op = start_operator(&t, a.concurrency).await;
     let every = Duration::from_millis((n as u64 / 2).clamp(100, 1000));
     let converge = until("convergence", every, async || converged(&t, n, capi).await).await;
     let converge_reconciles = op.reconciles();
@@ -189,13 +194,7 @@ async fn main() {
 
     // 3. A restart with nothing to do.
     t.clear_log();
-    let op = Operator::start_with(
-        &t.operator_client,
-        Duration::from_secs(30),
-        a.concurrency,
-        Options::default(),
-    )
-    .await;
+    let op = start_operator(&t, a.concurrency).await;
     let restart = until("the restart", every, async || op.reconciles() >= n as u64).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (restart_writes, restart_reads) = (t.writes().len(), t.reads().len());
