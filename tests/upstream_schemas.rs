@@ -6,7 +6,7 @@
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use platform_api::desired::capi::CapiVersion;
 use serde_json::{Value, json};
 use suite::{
@@ -43,6 +43,8 @@ fn check_all(objects: &[Value], capi: CapiVersion) -> Vec<String> {
             "ServiceAccount" => roundtrip::<ServiceAccount>(obj),
             "Role" => roundtrip::<Role>(obj),
             "RoleBinding" => roundtrip::<RoleBinding>(obj),
+            "ClusterRole" => roundtrip::<ClusterRole>(obj),
+            "ClusterRoleBinding" => roundtrip::<ClusterRoleBinding>(obj),
             "Deployment" => roundtrip::<Deployment>(obj),
             _ => {
                 let checked = validate_strictly(obj);

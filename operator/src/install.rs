@@ -97,6 +97,12 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
             &["roles", "rolebindings"],
             APPLY,
         ),
+        // Its cluster-scoped reads, one ClusterRole and binding per hosted cluster.
+        policy_rule(
+            &["rbac.authorization.k8s.io"],
+            &["clusterroles", "clusterrolebindings"],
+            APPLY,
+        ),
         // CAPI core objects; MachineSets only watched (which templates are still in use).
         policy_rule(&["cluster.x-k8s.io"], &["clusters"], APPLY),
         policy_rule(&["cluster.x-k8s.io"], &["machinedeployments"], APPLY),
@@ -117,6 +123,7 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
     rules.extend(base_policy_rules());
     for p in registry.iter() {
         rules.extend(p.capi_provider_policy_rules());
+        rules.extend(p.capi_provider_cluster_policy_rules());
     }
     rules
 }

@@ -43,10 +43,11 @@
 //! * **deterministic**: building the same input twice (and from a deep copy of it) gives
 //!   byte-identical objects, in the same order, with the same warnings.
 //! * **metadata**: every object has `apiVersion`, `kind` and a name, carries the cluster
-//!   labels and annotations, lives in the control-plane namespace (except the namespace
-//!   itself), and a NodePool's objects carry the NodePool label. `build` sets no owner.
-//! * **owner**: after [`DesiredState::set_owner`] (twice) every object except the namespace
-//!   and the HostedControlPlane has the owner exactly once; those two have none.
+//!   labels and annotations, lives in the control-plane namespace (except cluster-scoped
+//!   objects: the namespace itself, the provider's ClusterRole and binding), and a NodePool's
+//!   objects carry the NodePool label. `build` sets no owner.
+//! * **owner**: after [`DesiredState::set_owner`] (twice) every object except the
+//!   cluster-scoped ones and the HostedControlPlane has the owner exactly once; those have none.
 //! * **secrets**: with real credentials every Secret is marked `sensitive` and no credential
 //!   value appears in an object that is not; without them, `render` mode builds with
 //!   placeholders that are not marked sensitive, and operator mode fails with
@@ -59,7 +60,7 @@
 //! * **templates**: a template is named `<nodepool>-<8 hex digits>`, the MachineDeployment
 //!   points at it, a replicas-only change keeps the name, and each fixture template change
 //!   produces a new one.
-//! * **provider**: the CAPI provider's Role has no wildcard verbs, resources or API groups, its
+//! * **provider**: the CAPI provider's Role and ClusterRole have no wildcard verbs, resources or API groups, its
 //!   Deployment runs as the provider's ServiceAccount, and the disable-machine-management
 //!   annotation removes the provider and nothing else.
 //! * **hooks**: the control-plane hooks give usable answers (a port in range, a non-empty
@@ -561,6 +562,10 @@ impl Suite<'_> {
                     o.namespace().is_none() && o.name() == ns,
                     || format!("the namespace object is {who}, not Namespace {ns}"),
                 );
+            } else if o.cluster_scoped {
+                self.check("metadata", o.namespace().is_none(), || {
+                    format!("{who} is cluster-scoped but has a namespace")
+                });
             } else {
                 self.check("metadata", o.namespace() == Some(ns.as_str()), || {
                     format!("{who} is not in the control-plane namespace {ns}")
@@ -597,7 +602,7 @@ impl Suite<'_> {
         for o in state.objects() {
             let refs = o.object.metadata.owner_references.as_deref().unwrap_or(&[]);
             let who = o.display_name();
-            if matches!(o.role, Role::Namespace | Role::ControlPlane) {
+            if o.cluster_scoped || o.role == Role::ControlPlane {
                 self.check("owner", refs.is_empty(), || {
                     format!("{who} must not be owned (it is the owner or outside its namespace)")
                 });
@@ -816,7 +821,7 @@ impl Suite<'_> {
         for o in &provider {
             let v = o.to_value();
             match o.kind() {
-                "Role" => {
+                "Role" | "ClusterRole" => {
                     for rule in v["rules"].as_array().into_iter().flatten() {
                         for field in ["verbs", "resources", "apiGroups"] {
                             let wild = rule[field]

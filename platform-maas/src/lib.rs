@@ -12,6 +12,7 @@ pub mod infra;
 pub mod machine_template;
 pub mod platform;
 pub mod provider;
+pub mod provider_version;
 pub mod spec;
 pub mod validate;
 

@@ -4,7 +4,7 @@ use crate::credentials::{
     self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
 };
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
-use crate::{infra, machine_template, provider, validate};
+use crate::{infra, machine_template, provider, provider_version, validate};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
@@ -13,7 +13,7 @@ use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
     CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
-    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
+    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError, ProviderScope,
 };
 use schemars::{Schema, SchemaGenerator};
 
@@ -132,14 +132,23 @@ impl Platform for Maas {
         &self,
         ctx: &ClusterContext<'_>,
     ) -> Result<Option<DeploymentSpec>, PlatformError> {
-        let image = ctx
-            .annotation(provider::PROVIDER_IMAGE_ANNOTATION)
-            .map(str::to_string)
-            .or_else(|| ctx.settings.provider_images.get(PLATFORM_TYPE).cloned())
-            .unwrap_or_else(|| provider::DEFAULT_PROVIDER_IMAGE.to_string());
+        // A cluster-wide CAPMAAS (installed by clusterctl) serves this cluster: nothing to run,
+        // whatever its version.
+        if ctx.provider_scope == ProviderScope::ClusterWide {
+            return Ok(None);
+        }
+        let (image, source) = provider::image(
+            ctx.annotation(provider::PROVIDER_IMAGE_ANNOTATION),
+            ctx.settings
+                .provider_images
+                .get(PLATFORM_TYPE)
+                .map(String::as_str),
+        );
+        let version = provider_version::resolve(&image, &source, ctx.provider_scope, ctx.warnings)?;
         Ok(Some(provider::deployment_spec(
             &image,
             ctx.control_plane_namespace,
+            version,
         )))
     }
 

@@ -438,3 +438,145 @@ fn hooks_answer_for_maas() {
         Some("maas-credentials")
     );
 }
+
+fn with_image(image: &str) -> HostedCluster {
+    let mut hc = hc();
+    hc.metadata.annotations = Some(
+        [(
+            platform_maas::provider::PROVIDER_IMAGE_ANNOTATION.to_string(),
+            image.to_string(),
+        )]
+        .into(),
+    );
+    hc
+}
+
+#[test]
+fn the_default_image_runs_per_namespace_without_webhooks() {
+    assert!(platform_maas::provider::DEFAULT_PROVIDER_IMAGE.ends_with(":v4.9.5-spectro"));
+    let state = Build::default().run(&hc(), &[], Some(&creds())).unwrap();
+    assert!(state.warnings.is_empty(), "{:?}", state.warnings);
+    let d = find(&state, "Deployment");
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    let args: Vec<&str> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for want in [
+        "--leader-elect",
+        "--namespace=clusters-my-maas-cluster",
+        "--webhook-port=0",
+    ] {
+        assert!(args.contains(&want), "{want} missing from {args:?}");
+    }
+    assert_eq!(c["command"], serde_json::json!(["/manager"]));
+    assert_eq!(c["securityContext"]["runAsUser"], 65532);
+    assert_eq!(
+        d["spec"]["template"]["spec"]["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
+    // No webhook server, so no serving port and no certificate volume.
+    assert!(!c["ports"].to_string().contains("9443"));
+    assert!(d["spec"]["template"]["spec"].get("volumes").is_none());
+}
+
+#[test]
+fn a_per_namespace_v0_9_0_is_refused_naming_image_version_and_fix() {
+    let image = "example.com/capmaas:v0.9.0";
+    let err = Build::default()
+        .run(&with_image(image), &[], Some(&creds()))
+        .unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(err.reason(), "InvalidSpec");
+    for part in [
+        "metadata.annotations[hypershift.openshift.io/capi-provider-maas-image]",
+        image,
+        "version v0.9.0",
+        "clusterctl",
+        "v4.9.5-spectro",
+    ] {
+        assert!(msg.contains(part), "{part} missing from {msg}");
+    }
+    // The same image from the operator's settings names the setting.
+    let mut settings = PlatformSettings::default();
+    settings.provider_images.insert("MAAS".into(), image.into());
+    let msg = Build {
+        settings,
+        ..Default::default()
+    }
+    .run(&hc(), &[], Some(&creds()))
+    .unwrap_err()
+    .to_string();
+    assert!(msg.contains("--default-provider-image"), "{msg}");
+}
+
+#[test]
+fn an_unknown_tag_runs_as_the_newest_version_with_a_warning() {
+    let state = Build::default()
+        .run(
+            &with_image("example.com/capmaas:v5.0.0-dev"),
+            &[],
+            Some(&creds()),
+        )
+        .unwrap();
+    assert!(
+        state.warnings.iter().any(|w| w.contains("v5.0.0-dev")),
+        "{:?}",
+        state.warnings
+    );
+    assert!(
+        find(&state, "Deployment")
+            .to_string()
+            .contains("--webhook-port=0")
+    );
+}
+
+#[test]
+fn a_cluster_wide_provider_scope_builds_no_provider() {
+    use platform_api::Platform;
+    use platform_api::platform::{ClusterContext, ProviderScope, Warnings};
+    let hc = with_image("example.com/capmaas:v0.9.0");
+    let settings = PlatformSettings::default();
+    let warnings = Warnings::default();
+    let creds = creds();
+    let ctx = ClusterContext {
+        hosted_cluster: &hc,
+        control_plane_namespace: "clusters-my-maas-cluster",
+        api_endpoint: None,
+        credentials: Some(&creds),
+        missing_secrets: MissingSecrets::Fail,
+        settings: &settings,
+        capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+        warnings: &warnings,
+        provider_scope: ProviderScope::ClusterWide,
+    };
+    // Even v0.9.0 is fine: clusterctl runs it once for the management cluster.
+    assert!(Maas.capi_provider_deployment_spec(&ctx).unwrap().is_none());
+    let per_ns = ClusterContext {
+        provider_scope: ProviderScope::PerNamespace,
+        ..ctx
+    };
+    assert!(Maas.capi_provider_deployment_spec(&per_ns).is_err());
+}
+
+#[test]
+fn a_rotated_key_rolls_the_provider_and_the_hash_hides_the_key() {
+    let hash = |creds: &SecretData| {
+        let state = Build::default().run(&hc(), &[], Some(creds)).unwrap();
+        let d = find(&state, "Deployment");
+        d["spec"]["template"]["metadata"]["annotations"]["hosted-cluster.io/credentials-hash"]
+            .as_str()
+            .expect("credentials hash annotation")
+            .to_string()
+    };
+    let before = hash(&creds());
+    assert_eq!(before, hash(&creds()), "deterministic");
+    let rotated = creds().with("MAAS_API_KEY", "abc:def:xyz");
+    assert_ne!(before, hash(&rotated));
+    assert_eq!(before.len(), 64);
+    for secret in ["abc:def:ghi", "def", "ghi"] {
+        assert!(!before.contains(secret));
+    }
+}

@@ -20,7 +20,7 @@ pub fn namespace(name: &str) -> DesiredObject {
         },
         ..Default::default()
     };
-    DesiredObject::typed(Role::Namespace, &ns)
+    DesiredObject::typed(Role::Namespace, &ns).cluster_scoped()
 }
 
 /// The HostedControlPlane, named after the HostedCluster as in HyperShift, with the spec

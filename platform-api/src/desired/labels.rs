@@ -18,6 +18,12 @@ pub const PLATFORM_LABEL: &str = "platform";
 pub const CONTROL_PLANE_NAMESPACE_LABEL: &str = "hypershift.openshift.io/hosted-control-plane";
 /// Name of the NodePool an object belongs to.
 pub const NODE_POOL_LABEL: &str = "hypershift.openshift.io/nodePool";
+/// On cluster-scoped objects of a hosted cluster (the provider's ClusterRole and binding): its
+/// control-plane namespace, which tells apart two HostedClusters of the same name.
+pub const CONTROL_PLANE_NAMESPACE_REF_LABEL: &str = "hosted-cluster.io/control-plane-namespace";
+/// On the provider's pod template: a hash of the credentials Secrets' data, so a rotated key
+/// changes the template and rolls the provider (which reads the key only at start-up).
+pub const CREDENTIALS_HASH_ANNOTATION: &str = "hosted-cluster.io/credentials-hash";
 /// When present on a HostedCluster, no CAPI provider is deployed for it.
 pub const DISABLE_MACHINE_MANAGEMENT_ANNOTATION: &str =
     "hypershift.openshift.io/disable-machine-management";

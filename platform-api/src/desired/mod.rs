@@ -17,7 +17,7 @@ pub use object::{DesiredObject, Role};
 use crate::api::{ApiEndpoint, HostedCluster, NodePool};
 use crate::platform::{
     ClusterContext, FieldErrors, MissingSecrets, NodePoolContext, Platform, PlatformError,
-    PlatformSettings, SecretData, Warnings,
+    PlatformSettings, ProviderScope, SecretData, Warnings,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
@@ -77,7 +77,8 @@ impl DesiredState {
     }
 
     /// Makes `owner` (the applied HostedControlPlane) the owner of every object in the
-    /// control-plane namespace: all but the namespace itself and the owner.
+    /// control-plane namespace: all but the owner and the cluster-scoped objects (the namespace
+    /// itself, the provider's ClusterRole and binding), which the operator deletes by label.
     pub fn set_owner(&mut self, owner: &OwnerReference) {
         let pools = self
             .node_pools
@@ -129,8 +130,8 @@ impl BuildError {
 /// Builds the full desired state of one hosted cluster with its platform.
 ///
 /// The order of the [`Platform`] calls and what each may return are described on the trait.
-/// Every object gets the cluster's labels and annotations ([`labels`]) and, except the
-/// namespace itself, the control-plane namespace. No owner is set: the operator sets the
+/// Every object gets the cluster's labels and annotations ([`labels`]) and, unless it is
+/// cluster-scoped ([`DesiredObject::cluster_scoped`]), the control-plane namespace. No owner is set: the operator sets the
 /// applied HostedControlPlane as owner with [`DesiredState::set_owner`].
 ///
 /// # Errors
@@ -168,6 +169,8 @@ pub fn build(
         settings: inputs.settings,
         capi: inputs.capi,
         warnings: &warnings,
+        // The control-plane backend will choose; until it does, providers run per namespace.
+        provider_scope: ProviderScope::default(),
     };
 
     let mut objects = vec![
@@ -176,7 +179,9 @@ pub fn build(
     ];
     // Placeholders (render without the user's Secret) hold nothing secret and stay visible.
     let sensitive = inputs.credentials.is_some();
-    for s in platform.credentials(&ctx)? {
+    let credentials = platform.credentials(&ctx)?;
+    let credentials_hash = provider::credentials_hash(&credentials);
+    for s in credentials {
         objects.push(DesiredObject::typed(Role::Credentials, &s).sensitive_if(sensitive));
     }
     for s in platform.secret_encryption(&ctx)? {
@@ -200,8 +205,12 @@ pub fn build(
         if let Some(spec) = platform.capi_provider_deployment_spec(&ctx)? {
             objects.extend(provider::provider_objects(
                 &namespace,
-                spec,
-                platform.capi_provider_policy_rules(),
+                provider::ProviderParts {
+                    spec,
+                    rules: platform.capi_provider_policy_rules(),
+                    cluster_rules: platform.capi_provider_cluster_policy_rules(),
+                    credentials_hash,
+                },
             ));
         }
     }
@@ -249,7 +258,7 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster) {
         .flatten();
     for obj in state.cluster_objects.iter_mut().chain(pools) {
         obj.stamp(&labels, &annotations);
-        if obj.role == Role::Namespace {
+        if obj.cluster_scoped {
             continue;
         }
         obj.object

@@ -40,6 +40,9 @@ pub struct DesiredObject {
     pub object: DynamicObject,
     /// Holds secret material: left out of `--render` unless asked.
     pub sensitive: bool,
+    /// Has no namespace (Namespace, ClusterRole, ClusterRoleBinding): `build` leaves its
+    /// namespace unset, and nothing namespaced may own it, so the operator finds it by label.
+    pub cluster_scoped: bool,
 }
 
 impl DesiredObject {
@@ -59,6 +62,7 @@ impl DesiredObject {
             resource,
             object,
             sensitive: false,
+            cluster_scoped: false,
         }
     }
 
@@ -74,12 +78,19 @@ impl DesiredObject {
             resource: ApiResource::from_gvk(&gvk),
             object,
             sensitive: false,
+            cluster_scoped: false,
         })
     }
 
     /// Marks the object as holding secret material when `sensitive` is true.
     pub fn sensitive_if(mut self, sensitive: bool) -> Self {
         self.sensitive = sensitive;
+        self
+    }
+
+    /// Marks the object as cluster-scoped (see [`cluster_scoped`](Self::cluster_scoped)).
+    pub fn cluster_scoped(mut self) -> Self {
+        self.cluster_scoped = true;
         self
     }
 
@@ -147,8 +158,12 @@ impl DesiredObject {
         }
     }
 
-    /// Adds an owner reference (only meaningful within the owner's namespace).
+    /// Adds an owner reference (only meaningful within the owner's namespace; a cluster-scoped
+    /// object is left alone, since a namespaced owner cannot own it).
     pub fn set_owner(&mut self, owner: &OwnerReference) {
+        if self.cluster_scoped {
+            return;
+        }
         let refs = self
             .object
             .metadata

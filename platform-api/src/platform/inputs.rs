@@ -118,6 +118,19 @@ impl PlatformSettings {
     }
 }
 
+/// Where CAPI core and the infrastructure provider run for a hosted cluster; the control-plane
+/// backend decides, and the platform's provider builder follows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ProviderScope {
+    /// One provider per control-plane namespace, watching only that namespace (as HyperShift
+    /// runs them): the platform builds its Deployment and RBAC.
+    #[default]
+    PerNamespace,
+    /// One provider for the whole management cluster, installed by `clusterctl`: the platform
+    /// builds no provider objects.
+    ClusterWide,
+}
+
 /// Non-fatal findings collected while building (e.g. a deprecated field in use).
 #[derive(Debug, Default)]
 pub struct Warnings(Mutex<Vec<String>>);
@@ -154,6 +167,9 @@ pub struct ClusterContext<'a> {
     pub capi: crate::desired::capi::CapiVersion,
     /// Where to record non-fatal findings (deprecated input, defaults filled in).
     pub warnings: &'a Warnings,
+    /// Whether the platform deploys a provider in the control-plane namespace
+    /// ([`ProviderScope::PerNamespace`]) or relies on a cluster-wide one.
+    pub provider_scope: ProviderScope,
 }
 
 impl ClusterContext<'_> {

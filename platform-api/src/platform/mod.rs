@@ -15,7 +15,8 @@ pub use hooks::{
     ImageRegistryStorage, IngressPublishingStrategy, KonnectivityAgentSettings, OpenShiftVersion,
 };
 pub use inputs::{
-    ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings,
+    ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, ProviderScope, SecretData,
+    Warnings,
 };
 
 use crate::api::{HostedCluster, NodePool};
@@ -77,7 +78,9 @@ pub struct CleanupContext<'a> {
 /// 3. [`infra_cr`](Self::infra_cr); the CAPI Cluster is then pointed at its result.
 /// 4. Unless the HostedCluster disables machine management:
 ///    [`capi_provider_deployment_spec`](Self::capi_provider_deployment_spec), and
-///    [`capi_provider_policy_rules`](Self::capi_provider_policy_rules) when there is a provider.
+///    [`capi_provider_policy_rules`](Self::capi_provider_policy_rules) and
+///    [`capi_provider_cluster_policy_rules`](Self::capi_provider_cluster_policy_rules) when
+///    there is a provider.
 /// 5. For each NodePool: [`validate_node_pool`](Self::validate_node_pool) next to the generic
 ///    checks, then [`machine_template`](Self::machine_template). An error here fails that pool
 ///    only; the cluster and the other pools are still built.
@@ -205,8 +208,13 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// provider.
     ///
     /// Called by `build` unless the HostedCluster carries the disable-machine-management
-    /// annotation. `build` sets the Deployment's name, labels, selector and service account,
-    /// and creates the ServiceAccount, Role and RoleBinding it runs with.
+    /// annotation. Return `None` when [`ClusterContext::provider_scope`] is
+    /// [`ProviderScope::ClusterWide`]: a provider installed by `clusterctl` serves the cluster.
+    /// A provider version that cannot run per namespace is [`PlatformError::Invalid`], naming
+    /// where its image came from. `build` sets the Deployment's name, labels, selector and
+    /// service account, annotates its pod template with a hash of the
+    /// [`credentials`](Self::credentials) (a rotated key rolls the provider), and creates the
+    /// ServiceAccount and RBAC it runs with.
     fn capi_provider_deployment_spec(
         &self,
         ctx: &ClusterContext<'_>,
@@ -218,6 +226,17 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// [`capi_provider_deployment_spec`](Self::capi_provider_deployment_spec) returned a spec.
     /// Name resources and verbs explicitly: no wildcards.
     fn capi_provider_policy_rules(&self) -> Vec<PolicyRule> {
+        Vec::new()
+    }
+
+    /// RBAC rules on cluster-scoped resources (nodes, namespaces, CRDs) the provider needs.
+    /// `build` grants them through a ClusterRole and ClusterRoleBinding per hosted cluster
+    /// ([`cluster_rbac_name`](crate::desired::provider::cluster_rbac_name)), labelled like the
+    /// cluster's other objects; none (the default) means no cluster-scoped RBAC. Called only
+    /// when [`capi_provider_deployment_spec`](Self::capi_provider_deployment_spec) returned a
+    /// spec. Namespaced resources belong in
+    /// [`capi_provider_policy_rules`](Self::capi_provider_policy_rules); no wildcards.
+    fn capi_provider_cluster_policy_rules(&self) -> Vec<PolicyRule> {
         Vec::new()
     }
 

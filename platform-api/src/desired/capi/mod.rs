@@ -50,5 +50,6 @@ fn build(
         resource,
         object,
         sensitive: false,
+        cluster_scoped: false,
     }
 }
