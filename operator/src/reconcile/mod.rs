@@ -28,7 +28,6 @@ use std::time::Instant;
 /// and then it just releases the finalizer.
 pub async fn reconcile(hc: Arc<HostedCluster>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
-    tracing::trace!("reconcile started");
     let result = run(hc, &ctx).await;
     let outcome = if result.is_ok() { "success" } else { "error" };
     ctx.metrics.reconciled(outcome, started.elapsed());
