@@ -1,12 +1,18 @@
-//! HostedCluster reconcile: the finalizer decides between the apply pipeline (`cluster`) and
-//! ordered deletion (`cleanup`). NodePools are reconciled as part of their cluster: their
-//! objects come from the same `desired::build` call.
+//! HostedCluster reconcile: the finalizer decides between the apply pipeline (`cluster`, which
+//! reads as the pipeline and calls one module per step) and ordered deletion (`cleanup`).
+//! NodePools are reconciled as part of their cluster: their objects come from the same
+//! `desired::build` call.
 
+pub mod announce;
 pub mod cleanup;
 pub mod cluster;
+pub mod desired;
 pub mod inputs;
+pub mod kinds;
+pub mod next;
+pub mod owner;
 pub mod pause;
-pub mod plan;
+pub mod publish;
 
 use crate::context::Context;
 use crate::error::Error;
