@@ -102,6 +102,19 @@ pub async fn apply_all(
     Ok(out)
 }
 
+/// Deletes `name` (in the background: dependants go through the garbage collector). `Ok(false)`
+/// when it was already gone: deleting is idempotent, so a missing object is not an error.
+pub async fn delete_if_present<K>(api: &Api<K>, name: &str) -> Result<bool, kube::Error>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    match api.delete(name, &DeleteParams::background()).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Deletes `keys` (objects we own that are no longer desired), in order; returns those deleted.
 /// A missing object is fine.
 pub async fn prune(
@@ -116,9 +129,9 @@ pub async fn prune(
             continue;
         };
         let api = api_for(client, &l.resource, key.namespace.as_deref());
-        match api.delete(&key.name, &DeleteParams::background()).await {
-            Ok(_) => records.deleted(key, l.object.metadata.resource_version.clone()),
-            Err(kube::Error::Api(s)) if s.code == 404 => records.forget(key),
+        match delete_if_present(&api, &key.name).await {
+            Ok(true) => records.deleted(key, l.object.metadata.resource_version.clone()),
+            Ok(false) => records.forget(key),
             Err(source) => {
                 return Err(ApplyError::PruneFailed {
                     object: key.to_string(),

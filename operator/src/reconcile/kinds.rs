@@ -79,3 +79,30 @@ pub fn record(state: &mut DesiredState, live: &Live) {
         .get_or_insert_with(Default::default)
         .insert(APPLIED_KINDS_ANNOTATION.to_string(), format(&kinds));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_reads_back_as_written() {
+        let kinds: BTreeSet<GroupKind> = [
+            ("".into(), "Secret".into()),
+            ("cluster.x-k8s.io".into(), "MachineDeployment".into()),
+            (
+                "infrastructure.cluster.x-k8s.io".into(),
+                "MaasMachineTemplate".into(),
+            ),
+        ]
+        .into();
+        let value = format(&kinds);
+        assert_eq!(
+            value,
+            "Secret,MachineDeployment.cluster.x-k8s.io,MaasMachineTemplate.infrastructure.cluster.x-k8s.io"
+        );
+        let annotations = [(APPLIED_KINDS_ANNOTATION.to_string(), value)].into();
+        let back: BTreeSet<GroupKind> = recorded(Some(&annotations)).into_iter().collect();
+        assert_eq!(back, kinds);
+        assert!(recorded(None).is_empty());
+    }
+}
