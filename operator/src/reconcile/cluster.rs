@@ -45,7 +45,8 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         return Ok(report);
     }
     // Everything platform-specific goes through the registry; an unknown type is a condition.
-    let platform = match platform_api::platform_for(&hc.spec.platform.type_) {
+    let lookup = platform_api::platform_for(&hc.spec.platform.type_);
+    let platform = match lookup {
         Ok(p) => p,
         Err(e) => return unknown_platform(hc, ctx, e).await,
     };

@@ -91,14 +91,14 @@ mod tests {
             ("cluster.x-k8s.io".into(), "MachineDeployment".into()),
             (
                 "infrastructure.cluster.x-k8s.io".into(),
-                "MaasMachineTemplate".into(),
+                "ExampleMachineTemplate".into(),
             ),
         ]
         .into();
         let value = format(&kinds);
         assert_eq!(
             value,
-            "Secret,MachineDeployment.cluster.x-k8s.io,MaasMachineTemplate.infrastructure.cluster.x-k8s.io"
+            "Secret,MachineDeployment.cluster.x-k8s.io,ExampleMachineTemplate.infrastructure.cluster.x-k8s.io"
         );
         let annotations = [(APPLIED_KINDS_ANNOTATION.to_string(), value)].into();
         let back: BTreeSet<GroupKind> = recorded(Some(&annotations)).into_iter().collect();
