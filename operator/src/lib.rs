@@ -13,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod events;
 pub mod install;
+pub mod json;
 pub mod metrics;
 pub mod names;
 pub mod reconcile;

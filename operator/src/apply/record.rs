@@ -12,6 +12,7 @@
 
 use super::drift;
 use super::key::ObjectKey;
+use crate::json::dynamic_to_value;
 use kube::api::DynamicObject;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -57,7 +58,7 @@ impl Records {
         live: &DynamicObject,
     ) -> bool {
         let records = self.0.lock().expect("records lock");
-        let live = to_value(live);
+        let live = dynamic_to_value(live);
         match records.get(key) {
             Some(r) if r.hash == hash => view_hash(desired, &live) != r.view,
             _ => drift::drifted(desired, &live),
@@ -75,7 +76,7 @@ impl Records {
         before: Option<&DynamicObject>,
         returned: &DynamicObject,
     ) -> Option<Normalised> {
-        let returned_value = to_value(returned);
+        let returned_value = dynamic_to_value(returned);
         let unchanged = before.is_some_and(|b| {
             b.metadata.resource_version.is_some()
                 && b.metadata.resource_version == returned.metadata.resource_version
@@ -219,10 +220,6 @@ fn not_newer(rv: Option<&str>, than: &str) -> bool {
         (Some(a), Ok(b)) => a <= b,
         _ => false,
     }
-}
-
-fn to_value(obj: &DynamicObject) -> Value {
-    serde_json::to_value(obj).expect("objects serialise")
 }
 
 /// The server's values at the paths `desired` sets, hashed.
