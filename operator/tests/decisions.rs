@@ -203,6 +203,52 @@ fn hash_is_stable_and_sees_changes() {
     );
 }
 
+/// The pipeline stamps the roots before the owner is known and the rest after: every object
+/// ends with one hash that is still its own (the owner does not reach the roots) and the rest
+/// carry the owner.
+#[test]
+fn owner_and_hash_are_stamped_once_each() {
+    use hosted_cluster_operator::reconcile::owner;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+    let hc = support::hosted_cluster();
+    let mut state = built(&hc, vec![support::node_pool()], true).state.unwrap();
+    let roots = owner::stamp_roots(&mut state);
+    let kinds: Vec<&str> = roots.iter().map(|o| o.kind()).collect();
+    assert_eq!(kinds, ["Namespace", "HostedControlPlane"]);
+    let owner = OwnerReference {
+        api_version: "hypershift.openshift.io/v1beta1".into(),
+        kind: "HostedControlPlane".into(),
+        name: "hcp".into(),
+        uid: "hcp-uid".into(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    };
+    let objects = owner::stamp(&mut state, Some(&owner));
+    for o in &objects {
+        let stamped = o
+            .object
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(hosted_cluster_operator::names::DESIRED_HASH_ANNOTATION));
+        assert_eq!(
+            stamped,
+            Some(&hash::desired_hash(o)),
+            "{}",
+            o.display_name()
+        );
+        let owned = o.object.metadata.owner_references.is_some();
+        let root = matches!(o.role, Role::Namespace | Role::ControlPlane);
+        assert_eq!(owned, !root, "{}", o.display_name());
+    }
+    let values = |os: &[DesiredObject]| os.iter().map(DesiredObject::to_value).collect::<Vec<_>>();
+    assert_eq!(
+        values(&objects[..2]),
+        values(&roots),
+        "the roots as ensure applied them"
+    );
+}
+
 #[test]
 fn nothing_to_do_when_live_hashes_match() {
     let objects = stamped(&built(

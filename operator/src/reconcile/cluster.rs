@@ -106,7 +106,8 @@ async fn converge(
     kinds::record(&mut state, &live);
     // 4. Owner and hash, once each (the first pass applies the namespace and the
     //    HostedControlPlane first: the owner's uid is needed for the rest).
-    let (owner, roots) = owner::ensure(&ctx.client, &ctx.records, &mut state, &mut live).await?;
+    let roots = owner::stamp_roots(&mut state);
+    let (owner, roots) = owner::ensure(&ctx.client, &ctx.records, &roots, &mut live).await?;
     let objects = owner::stamp(&mut state, owner.as_ref());
     // 5. Diff against live. A NodePool that failed to build keeps its live objects.
     let keep_pools: BTreeSet<String> = state

@@ -24,27 +24,30 @@ fn objects_mut(state: &mut DesiredState) -> impl Iterator<Item = &mut DesiredObj
     state.cluster_objects.iter_mut().chain(pools)
 }
 
-/// Stamps the roots, applies them when the HostedControlPlane is not live yet, and returns the
-/// owner reference to the live HostedControlPlane with what was applied.
-pub async fn ensure(
-    client: &kube::Client,
-    records: &Records,
-    state: &mut DesiredState,
-    live: &mut Live,
-) -> Result<(Option<OwnerReference>, ApplyOutcome), ApplyError> {
+/// Stamps the hash on the roots (final: nothing of theirs depends on the owner); returns them.
+pub fn stamp_roots(state: &mut DesiredState) -> Vec<DesiredObject> {
     for obj in objects_mut(state).filter(|o| is_root(o)) {
         hash::stamp(obj);
     }
-    let hcp = state
-        .cluster_objects
+    state.objects().filter(|o| is_root(o)).cloned().collect()
+}
+
+/// Applies the stamped `roots` when the HostedControlPlane is not live yet; returns the owner
+/// reference to the live HostedControlPlane with what was applied.
+pub async fn ensure(
+    client: &kube::Client,
+    records: &Records,
+    roots: &[DesiredObject],
+    live: &mut Live,
+) -> Result<(Option<OwnerReference>, ApplyOutcome), ApplyError> {
+    let hcp = roots
         .iter()
         .find(|o| o.role == Role::ControlPlane)
         .map(ObjectKey::of_desired)
         .expect("desired::build always emits a HostedControlPlane");
     let mut outcome = ApplyOutcome::default();
     if live.get(&hcp).is_none() {
-        let roots: Vec<DesiredObject> = state.objects().filter(|o| is_root(o)).cloned().collect();
-        outcome = apply::apply_all(client, records, &roots, live).await?;
+        outcome = apply::apply_all(client, records, roots, live).await?;
     }
     Ok((live.get(&hcp).and_then(owner_ref), outcome))
 }
