@@ -11,8 +11,8 @@ use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use cli_plugin::PlatformParts;
+use hosted_cluster_operator::json::to_value;
 use k8s_openapi::api::core::v1::Secret;
-use kube::Resource;
 use kube::discovery::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::validate;
@@ -417,11 +417,4 @@ fn validate_objects(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors
         }
     }
     errors.into_result()
-}
-
-fn to_value<K: Resource<DynamicType = ()> + serde::Serialize>(obj: &K) -> Value {
-    let mut v = serde_json::to_value(obj).expect("objects serialise");
-    v["apiVersion"] = K::api_version(&()).into();
-    v["kind"] = K::kind(&()).into();
-    v
 }

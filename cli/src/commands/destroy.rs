@@ -8,8 +8,9 @@
 use crate::error::{CliError, Result};
 use crate::kube_args::{KubeArgs, describe_kube_error};
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
+use hosted_cluster_operator::apply::delete_if_present;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DeleteParams, ListParams};
+use kube::api::{Api, ListParams};
 use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
 use platform_api::manifests::SAFE_TO_DELETE_LABEL;
 use std::io::Write;
@@ -73,29 +74,11 @@ pub struct DestroyArgs {
     /// Wait until the HostedCluster is gone (the operator has released its infrastructure).
     #[arg(long)]
     pub wait: bool,
-    /// How long --wait waits, e.g. 30s, 10m, 1h.
-    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    /// How long --wait waits, e.g. 30s, 10m, 1h30m.
+    #[arg(long, default_value = "10m", value_parser = duration_arg::parse)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
-}
-
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(
-        s.trim()
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(s.trim().len()),
-    );
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration; use e.g. 30s, 10m or 1h"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("{s:?} has unknown unit {unit:?}; use s, m or h")),
-    };
-    Ok(Duration::from_secs(secs))
 }
 
 pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
@@ -106,7 +89,6 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
 
     let client = args.kube.client().await?;
     let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));
-    let dp = DeleteParams::background();
 
     let pools: Api<NodePool> = Api::namespaced(client.clone(), &args.namespace);
     for np in pools
@@ -117,25 +99,28 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
     {
         if np.spec.cluster_name == args.name {
             let name = np.metadata.name.clone().unwrap_or_default();
-            if pools.delete(&name, &dp).await.map_err(kerr)?.is_left() {
+            if delete_if_present(&pools, &name).await.map_err(kerr)? {
                 writeln!(out, "NodePool {}/{name} deleted", args.namespace)?;
             }
         }
     }
 
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), &args.namespace);
-    match clusters.delete(&args.name, &dp).await {
-        Ok(_) => writeln!(
+    if delete_if_present(&clusters, &args.name)
+        .await
+        .map_err(kerr)?
+    {
+        writeln!(
             out,
             "HostedCluster {}/{} deleted",
             args.namespace, args.name
-        )?,
-        Err(kube::Error::Api(s)) if s.code == 404 => writeln!(
+        )?;
+    } else {
+        writeln!(
             out,
             "HostedCluster {}/{} not found (already deleted)",
             args.namespace, args.name
-        )?,
-        Err(e) => return Err(kerr(e)),
+        )?;
     }
 
     if args.wait {
@@ -166,10 +151,8 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
         .items
     {
         let name = s.metadata.name.unwrap_or_default();
-        match secrets.delete(&name, &dp).await {
-            Ok(_) => writeln!(out, "Secret {}/{name} deleted", args.namespace)?,
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(kerr(e)),
+        if delete_if_present(&secrets, &name).await.map_err(kerr)? {
+            writeln!(out, "Secret {}/{name} deleted", args.namespace)?;
         }
     }
     Ok(())

@@ -49,18 +49,10 @@ pub struct Config {
 impl Config {
     /// `--default-provider-image TYPE=IMAGE` as platform settings; names the bad flag value.
     pub fn settings(&self) -> Result<PlatformSettings, String> {
-        let mut settings = PlatformSettings::default();
-        for entry in &self.default_provider_images {
-            let (t, image) = entry
-                .split_once('=')
-                .filter(|(t, i)| !t.is_empty() && !i.is_empty())
-                .ok_or_else(|| {
-                    format!("--default-provider-image {entry:?} is not TYPE=IMAGE (e.g. None=registry.example.com/capi-provider:v1)")
-                })?;
-            settings
-                .provider_images
-                .insert(t.to_string(), image.to_string());
-        }
-        Ok(settings)
+        PlatformSettings::from_provider_images(
+            "--default-provider-image",
+            &self.default_provider_images,
+        )
+        .map_err(|e| format!("{e} (e.g. None=registry.example.com/capi-provider:v1)"))
     }
 }

@@ -1,11 +1,9 @@
-//! Step 2 (pure): validate and build. Turns the inputs into the desired state with
+//! Pipeline step 2 (pure): validate and build, once. Turns the inputs into the desired state with
 //! `platform_api::desired::build` — the same function `hosted-cluster render` calls — or into
 //! the reason it cannot be built yet (reported as conditions, not as an error).
 
 use super::inputs::{Credentials, Inputs};
 use crate::status::hosted_cluster::{CredentialsFact, Validity};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::DynamicObject;
 use platform_api::Platform;
 use platform_api::api::HostedCluster;
 use platform_api::desired::capi::CapiVersion;
@@ -14,22 +12,22 @@ use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
 
 /// A failure that is not the user's input: retried with backoff. Variant = metric label.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
-pub enum PlanError {
+pub enum DesiredError {
     #[error("{0}; this is a bug in the platform crate, report it with the HostedCluster attached")]
     PlatformBug(PlatformError),
     #[error("{0}; the operator retries with backoff")]
     PlatformAPIError(PlatformError),
 }
 
-impl PlanError {
+impl DesiredError {
     pub fn reason(&self) -> &'static str {
         self.into()
     }
 }
 
-/// What the plan step decided.
+/// What the build step decided.
 #[derive(Debug)]
-pub struct Planned {
+pub struct Built {
     /// `None` when the cluster cannot be built (see `validity` and `credentials`).
     pub state: Option<DesiredState>,
     pub validity: Validity,
@@ -49,13 +47,13 @@ fn credentials_fact(c: &Credentials) -> CredentialsFact {
     }
 }
 
-pub fn plan(
+pub fn build(
     hc: &HostedCluster,
     inputs: &Inputs,
     platform: &dyn Platform,
     settings: &PlatformSettings,
     capi: CapiVersion,
-) -> Result<Planned, PlanError> {
+) -> Result<Built, DesiredError> {
     let cluster_inputs = ClusterInputs {
         hosted_cluster: hc,
         node_pools: &inputs.node_pools,
@@ -96,33 +94,15 @@ pub fn plan(
             (None, Validity::Valid)
         }
         Err(BuildError::Platform(e @ PlatformError::Bug(_))) => {
-            return Err(PlanError::PlatformBug(e));
+            return Err(DesiredError::PlatformBug(e));
         }
-        Err(BuildError::Platform(e)) => return Err(PlanError::PlatformAPIError(e)),
+        Err(BuildError::Platform(e)) => return Err(DesiredError::PlatformAPIError(e)),
     };
     // Never apply with credentials we could not read, even if the platform tolerated it.
     let state = state.filter(|_| !matches!(credentials, CredentialsFact::Missing { .. }));
-    Ok(Planned {
+    Ok(Built {
         state,
         validity,
         credentials,
-    })
-}
-
-/// Owner reference to the live HostedControlPlane. Objects in the control-plane namespace are
-/// owned by it: owner references cannot cross namespaces, so the HostedCluster cannot own them.
-pub fn owner_ref(hcp: &DynamicObject) -> Option<OwnerReference> {
-    let types = hcp.types.as_ref();
-    Some(OwnerReference {
-        api_version: types
-            .map(|t| t.api_version.clone())
-            .unwrap_or_else(|| "hypershift.openshift.io/v1beta1".into()),
-        kind: types
-            .map(|t| t.kind.clone())
-            .unwrap_or_else(|| "HostedControlPlane".into()),
-        name: hcp.metadata.name.clone()?,
-        uid: hcp.metadata.uid.clone()?,
-        controller: Some(true),
-        block_owner_deletion: Some(true),
     })
 }
