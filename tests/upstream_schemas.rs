@@ -124,6 +124,8 @@ fn rendered_examples_validate(capi: CapiVersion) {
         "ServiceAccount",
         "Role",
         "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
         "Deployment",
         "MaasMachineTemplate",
         "MachineDeployment",

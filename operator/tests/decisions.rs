@@ -238,8 +238,9 @@ fn owner_and_hash_are_stamped_once_each() {
             o.display_name()
         );
         let owned = o.object.metadata.owner_references.is_some();
-        let root = matches!(o.role, Role::Namespace | Role::ControlPlane);
-        assert_eq!(owned, !root, "{}", o.display_name());
+        // Roots, and cluster-scoped objects (no namespaced owner can reach them).
+        let unowned = o.cluster_scoped || o.role == Role::ControlPlane;
+        assert_eq!(owned, !unowned, "{}", o.display_name());
     }
     let values = |os: &[DesiredObject]| os.iter().map(DesiredObject::to_value).collect::<Vec<_>>();
     assert_eq!(
@@ -312,6 +313,44 @@ fn a_new_template_rolls_and_the_old_one_waits_for_machine_sets() {
     live.machine_set_refs.clear();
     let p = apply_diff(&new, &live, &BTreeSet::new());
     assert_eq!(p.prune, vec![ObjectKey::of_desired(old_tpl)]);
+}
+
+/// The provider's cluster-scoped RBAC is pruned with the rest of the provider when it is no
+/// longer wanted; the control-plane Namespace, cluster-scoped too, never is.
+#[test]
+fn cluster_scoped_provider_rbac_is_pruned_but_never_the_namespace() {
+    let hc = support::hosted_cluster();
+    let with_provider = stamped(&built(&hc, vec![], true));
+    assert!(
+        with_provider
+            .iter()
+            .any(|o| o.kind() == "ClusterRole" && o.cluster_scoped && o.namespace().is_none())
+    );
+    let mut unmanaged = hc.clone();
+    unmanaged
+        .metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(
+            platform_api::desired::labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION.into(),
+            "true".into(),
+        );
+    let without = stamped(&built(&unmanaged, vec![], true));
+    let p = apply_diff(&without, &live_from(&with_provider), &BTreeSet::new());
+    let mut pruned: Vec<&str> = p.prune.iter().map(|k| k.kind.as_str()).collect();
+    pruned.sort();
+    assert_eq!(
+        pruned,
+        [
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Deployment",
+            "Role",
+            "RoleBinding",
+            "ServiceAccount"
+        ]
+    );
+    assert!(p.prune.iter().all(|k| k.kind != "Namespace"));
 }
 
 #[test]

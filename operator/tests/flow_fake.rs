@@ -238,6 +238,19 @@ async fn create_converge_resync_delete() {
             .expect("the control-plane namespace is deleted"),
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{deletes:#?}");
+    // Cluster-scoped RBAC has no owner and is not in the namespace: deleted by label, before
+    // the namespace, and nothing of it is left.
+    let cluster_rbac = pos("/clusterroles/hosted-cluster-capi-provider-");
+    assert!(cluster_rbac < order[4], "{deletes:#?}");
+    pos("/clusterrolebindings/hosted-cluster-capi-provider-");
+    for plural in ["clusterroles", "clusterrolebindings"] {
+        let left: Vec<Value> = api
+            .objects(plural)
+            .into_iter()
+            .filter(|o| o["metadata"]["labels"]["hypershift.openshift.io/cluster"] == hc_name())
+            .collect();
+        assert!(left.is_empty(), "{plural} left behind: {left:#?}");
+    }
     assert!(
         api.get(
             NP,

@@ -156,6 +156,10 @@ impl Platform for Maas {
         provider::policy_rules()
     }
 
+    fn capi_provider_cluster_policy_rules(&self) -> Vec<PolicyRule> {
+        provider::cluster_policy_rules()
+    }
+
     fn machine_template(
         &self,
         ctx: &NodePoolContext<'_>,

@@ -91,6 +91,8 @@ fn builds_every_object_in_order() {
             "ServiceAccount",
             "Role",
             "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding",
             "Deployment",
             "MaasMachineTemplate",
             "MachineDeployment"

@@ -68,7 +68,8 @@ pub fn diff(
                 .as_ref()
                 .and_then(|m| m.get(NODE_POOL_LABEL));
             !wanted.contains(*key)
-                && key.namespace.is_some()
+                // The namespace goes only with the cluster (teardown), never by pruning.
+                && !(key.namespace.is_none() && key.group.is_empty() && key.kind == "Namespace")
                 // Already going away: deleting again would be a write on every resync.
                 && l.object.metadata.deletion_timestamp.is_none()
                 && !pool.is_some_and(|p| keep_pools.contains(p))

@@ -13,8 +13,9 @@ use crate::cache::{CacheError, Caches, Served};
 use kube::api::{ApiResource, DynamicObject};
 use platform_api::api::CLUSTER_LABEL;
 use platform_api::desired::DesiredObject;
+use platform_api::desired::Role;
 use platform_api::desired::capi::CapiVersion;
-use platform_api::desired::labels::{MANAGED_BY_LABEL, MANAGER};
+use platform_api::desired::labels::{CONTROL_PLANE_NAMESPACE_REF_LABEL, MANAGED_BY_LABEL, MANAGER};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -114,7 +115,7 @@ pub async fn read(
         // No namespace yet: nothing of ours can exist in it. The caches of the kinds about to
         // be created are started (and listed) now all the same: their watches are what
         // reports later changes, so they must be watching before the objects exist.
-        for d in desired.iter().filter(|o| o.namespace().is_some()) {
+        for d in desired.iter().filter(|o| o.role != Role::Namespace) {
             if let Some((res, namespaced)) = served.find(d.api_version(), d.kind()) {
                 caches
                     .owned
@@ -132,7 +133,13 @@ pub async fn read(
         }
         return Ok(live);
     }
-    live.insert(&ns_res, Arc::unwrap_or_clone(ns.expect("checked above")));
+    let ns = Arc::unwrap_or_clone(ns.expect("checked above"));
+    let recorded = crate::reconcile::kinds::recorded(ns.metadata.annotations.as_ref());
+    live.insert(&ns_res, ns);
+    read_cluster_scoped(
+        caches, records, namespace, cluster, desired, &recorded, &mut live,
+    )
+    .await?;
 
     // Kinds by group: one object is served under every version of its kind, so each kind is
     // read once, in the version this round's desired objects use where they use it.
@@ -203,6 +210,63 @@ pub async fn read(
         }
     }
     Ok(live)
+}
+
+/// The cluster-scoped objects of this cluster (e.g. a provider's ClusterRole): of the kinds this
+/// round wants and of those recorded on the namespace (so that one no longer wanted is pruned),
+/// told apart from a same-named cluster's in another namespace by their control-plane-namespace
+/// label.
+async fn read_cluster_scoped(
+    caches: &Caches,
+    records: &Records,
+    namespace: &str,
+    cluster: &str,
+    desired: &[DesiredObject],
+    recorded: &[(String, String)],
+    live: &mut Live,
+) -> Result<(), CacheError> {
+    let served = caches.catalog.current();
+    let mut kinds: BTreeSet<(String, String)> = desired
+        .iter()
+        .filter(|o| o.cluster_scoped && o.role != Role::Namespace)
+        .map(|o| (o.resource.group.clone(), o.kind().to_string()))
+        .collect();
+    kinds.extend(recorded.iter().cloned());
+    for (group, kind) in kinds {
+        let Some((res, false)) = find_in_group(&served, &group, &kind, desired).cloned() else {
+            continue;
+        };
+        if res.group.is_empty() && res.kind == "Namespace" {
+            continue;
+        }
+        let cache = caches
+            .owned
+            .synced(&res, false, Labelled::Ours, caches.sync_timeout)
+            .await?;
+        let mut seen = BTreeSet::new();
+        for obj in cache.cluster_scoped_with(CONTROL_PLANE_NAMESPACE_REF_LABEL, namespace) {
+            if !ours(&obj, cluster) {
+                continue;
+            }
+            let key = ObjectKey::of_live(&res, &obj);
+            if let Some(o) = records.freshest(&key, Some(obj)) {
+                seen.insert(key);
+                live.insert(&res, Arc::unwrap_or_clone(o));
+            }
+        }
+        for d in desired
+            .iter()
+            .filter(|d| d.cluster_scoped && d.resource.group == res.group && d.kind() == kind)
+        {
+            let key = ObjectKey::of_desired(d);
+            if !seen.contains(&key)
+                && let Some(o) = records.freshest(&key, None)
+            {
+                live.insert(&res, Arc::unwrap_or_clone(o));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The served resource of `group`/`kind`: the version a desired object uses, else the newest.

@@ -174,6 +174,18 @@ impl KindCache {
         self.store.get(&r)
     }
 
+    /// Every cached cluster-scoped object carrying `label` = `value`.
+    pub fn cluster_scoped_with(&self, label: &str, value: &str) -> Vec<Arc<DynamicObject>> {
+        self.store.state_filter(|o| {
+            o.metadata.namespace.is_none()
+                && o.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(label))
+                    .is_some_and(|v| v == value)
+        })
+    }
+
     /// Every cached object in `namespace`.
     pub fn in_namespace(&self, namespace: &str) -> Vec<Arc<DynamicObject>> {
         self.store

@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::Resource;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use platform_api::api::{HostedCluster, HostedControlPlane, NodePool};
-use platform_api::desired::labels::cluster_selector;
+use platform_api::desired::labels::{CONTROL_PLANE_NAMESPACE_REF_LABEL, cluster_selector};
 use platform_api::platform::{CleanupContext, PlatformError};
 
 /// Variant names are the metric label and the Event reason.
@@ -96,7 +96,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
     // 2. MachineDeployments, 3. the CAPI Cluster: CAPI drains and deletes machines.
     for kind in ["MachineDeployment", "Cluster"] {
         let res = ctx.capi().resource(kind);
-        let left = delete_labelled(client, &cp_ns, &res, &selector).await?;
+        let left = delete_labelled(client, Some(&cp_ns), &res, &selector).await?;
         if left > 0 {
             return Ok(Progress::Waiting(format!("{left} {kind}(s) to go")));
         }
@@ -149,8 +149,9 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         delete(&api, &r.name, &r.kind).await?;
     }
 
-    // 6. The namespace (cascades to everything in it), or, when asked to keep it, everything we
-    // labelled in it, kind by kind from the list the apply pipeline recorded on it.
+    // 6. Cluster-scoped objects (no owner can reach them, nor the namespace's deletion), of
+    // the kinds recorded on the namespace; 7. the namespace (cascades to everything in it),
+    // or, when asked to keep it, everything we labelled in it, kind by kind from that list.
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let ns =
         namespaces
@@ -160,17 +161,35 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
                 kind: "Namespace".into(),
                 source,
             })?;
+    let recorded = ns
+        .as_ref()
+        .map(|n| kinds::recorded(n.metadata.annotations.as_ref()))
+        .unwrap_or_default();
+    let served = ctx.caches.catalog.current();
+    let cluster_scoped = format!("{selector},{CONTROL_PLANE_NAMESPACE_REF_LABEL}={cp_ns}");
+    for res in cluster_scoped_kinds(&recorded, &served) {
+        delete_labelled(client, None, &res, &cluster_scoped).await?;
+    }
     if skip_namespace_deletion(hc) {
-        let recorded = ns
-            .as_ref()
-            .map(|n| kinds::recorded(n.metadata.annotations.as_ref()));
-        for res in applied_kinds(recorded.unwrap_or_default(), &ctx.caches.catalog.current()) {
-            delete_labelled(client, &cp_ns, &res, &selector).await?;
+        for res in applied_kinds(recorded, &served) {
+            delete_labelled(client, Some(&cp_ns), &res, &selector).await?;
         }
     } else if ns.is_some_and(|n| n.metadata.deletion_timestamp.is_none()) {
         delete(&namespaces, &cp_ns, "Namespace").await?;
     }
     Ok(Progress::Done)
+}
+
+/// The cluster-scoped kinds recorded as applied that the server serves, but the Namespace.
+fn cluster_scoped_kinds(recorded: &[kinds::GroupKind], served: &Served) -> Vec<ApiResource> {
+    recorded
+        .iter()
+        .filter(|(group, kind)| !(group.is_empty() && kind == "Namespace"))
+        .filter_map(|(group, kind)| match served.newest_in_group(group, kind) {
+            Some((res, false)) => Some(res.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The namespaced kinds recorded as applied that the server serves (a kind it does not serve
@@ -210,14 +229,15 @@ where
         })
 }
 
-/// Deletes every labelled object of one kind that is not already going; returns how many exist.
+/// Deletes every labelled object of one kind (in `namespace`, or cluster-scoped) that is not
+/// already going; returns how many exist.
 async fn delete_labelled(
     client: &kube::Client,
-    namespace: &str,
+    namespace: Option<&str>,
     resource: &ApiResource,
     selector: &str,
 ) -> Result<usize, CleanupError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, resource);
+    let api = crate::apply::api_for(client, resource, namespace);
     let items = match api.list(&ListParams::default().labels(selector)).await {
         Ok(l) => l.items,
         // No CRD means no objects of that kind.

@@ -46,19 +46,23 @@ pub fn recorded(
         .unwrap_or_default()
 }
 
-/// Puts the list on the desired Namespace: what the live Namespace recorded, every namespaced
-/// kind this round wants and every kind we own live in the namespace.
+/// Puts the list on the desired Namespace: what the live Namespace recorded, every kind this
+/// round wants (cluster-scoped ones too, e.g. a provider's ClusterRole: the namespace's deletion
+/// does not reach them) and every kind we own live.
 pub fn record(state: &mut DesiredState, live: &Live) {
     let ns = state.control_plane_namespace.clone();
     let mut kinds: BTreeSet<GroupKind> = state
         .objects()
-        .filter(|o| o.namespace().is_some())
+        .filter(|o| o.role != Role::Namespace)
         .map(|o| (o.resource.group.clone(), o.kind().to_string()))
         .collect();
     kinds.extend(
         live.objects
             .keys()
-            .filter(|k| k.namespace.as_deref() == Some(ns.as_str()))
+            .filter(|k| {
+                k.namespace.as_deref() == Some(ns.as_str())
+                    || (k.namespace.is_none() && !(k.group.is_empty() && k.kind == "Namespace"))
+            })
             .map(|k| (k.group.clone(), k.kind.clone())),
     );
     let namespace = state

@@ -52,7 +52,7 @@ pub fn base_policy_rules() -> Vec<PolicyRule> {
 /// control plane lives in `namespace`: one pair per hosted cluster, so that deleting one
 /// cluster's pair never affects another's.
 pub fn cluster_rbac_name(namespace: &str) -> String {
-    format!("hosted-cluster:{PROVIDER_NAME}:{namespace}")
+    format!("hosted-cluster-{PROVIDER_NAME}-{namespace}")
 }
 
 fn meta(name: &str, namespace: Option<&str>, labels: &BTreeMap<String, String>) -> ObjectMeta {
