@@ -2,10 +2,13 @@
 
 pub mod apply;
 pub mod commands;
+pub mod conditions;
 pub mod crds;
 pub mod error;
 pub mod kube_args;
 pub mod output;
+pub mod progress;
+pub mod wait;
 
 // The CLI links every in-tree platform (and its command-line part) through the one list. Without
 // naming the crate the linker drops it, and the registrations with it.
@@ -13,11 +16,22 @@ use linked_plugins as _;
 
 use clap::Parser;
 use commands::{Cli, Command, create, destroy};
+use progress::Stdout;
 use std::ffi::OsString;
 use std::io::Write;
 
-/// Runs the command line `args` (including the program name). Returns the exit code.
+/// Runs the command line `args` (including the program name), writing plain lines (no
+/// spinner: `out` is taken not to be a terminal). Returns the exit code.
 pub async fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    run_on(args, Stdout::Plain, out, err).await
+}
+
+/// As [`run`], where `stdout` says whether `out` is a terminal (for spinners while waiting).
+pub async fn run_on<I, T>(args: I, stdout: Stdout, out: &mut dyn Write, err: &mut dyn Write) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -43,10 +57,13 @@ where
     };
     let result = match &cli.command {
         Command::Create(create::CreateCommand::Cluster(cluster)) => {
-            create::run_cluster(cluster, out, err).await
+            create::run_cluster(cluster, out, err, stdout).await
+        }
+        Command::Create(create::CreateCommand::Kubeconfig(args)) => {
+            commands::kubeconfig::run(args, out).await
         }
         Command::Destroy(destroy::DestroyCommand::Cluster(cluster)) => {
-            destroy::run(&cluster.args, out).await
+            destroy::run(&cluster.args, out, stdout).await
         }
         Command::Render(args) => commands::render::run(args, out, err),
         Command::Install(args) => commands::install::run(args, out),

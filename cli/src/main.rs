@@ -18,8 +18,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = runtime.block_on(hosted_cluster_cli::run(
+    let code = runtime.block_on(hosted_cluster_cli::run_on(
         std::env::args_os(),
+        hosted_cluster_cli::progress::Stdout::detect(),
         &mut std::io::stdout(),
         &mut std::io::stderr(),
     ));

@@ -3,6 +3,7 @@
 pub mod create;
 pub mod destroy;
 pub mod install;
+pub mod kubeconfig;
 pub mod maas;
 pub mod render;
 
@@ -18,7 +19,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create resources (a hosted cluster).
+    /// Create resources (a hosted cluster, a hosted cluster's kubeconfig).
     #[command(subcommand)]
     Create(create::CreateCommand),
     /// Destroy resources (a hosted cluster).
