@@ -15,7 +15,8 @@ pub mod wait;
 use linked_plugins as _;
 
 use clap::Parser;
-use commands::{Cli, Command, create, destroy};
+pub use commands::Cli;
+use commands::{Command, create, destroy};
 use progress::Stdout;
 use std::ffi::OsString;
 use std::io::Write;
@@ -36,25 +37,45 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    match parse(args, out, err) {
+        Ok(cli) => execute(&cli, stdout, out, err).await,
+        Err(code) => code,
+    }
+}
+
+/// Parses the command line. `--help`, `--version` and usage errors are printed here and give
+/// their exit code as the error.
+pub fn parse<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> Result<Cli, i32>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Cli::try_parse_from(args).map_err(|e| {
+        let code = e.exit_code();
+        let rendered = e.render();
+        if code == 0 {
+            let _ = write!(out, "{rendered}");
+            return code;
+        }
+        // A platform missing from `create cluster` may be a broken build (a duplicate
+        // registration) rather than a typo: say so first.
+        if let Err(broken) = linked_plugins::check_registered() {
+            let _ = writeln!(err, "error: {broken}");
+            return 1;
+        }
+        let _ = write!(err, "{rendered}");
+        code
+    })
+}
+
+/// Runs a parsed command line. Returns the exit code.
+pub async fn execute(cli: &Cli, stdout: Stdout, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // The platforms' subcommands come from the registries; a broken one (a duplicate) is a bug
-    // of the build, reported before anything is parsed.
+    // of the build, reported before any command runs (`--help` and `--version` skip the check).
     if let Err(e) = linked_plugins::check_registered() {
         let _ = writeln!(err, "error: {e}");
         return 1;
     }
-    let cli = match Cli::try_parse_from(args) {
-        Ok(c) => c,
-        Err(e) => {
-            let code = e.exit_code();
-            let rendered = e.render();
-            let _ = if code == 0 {
-                write!(out, "{rendered}")
-            } else {
-                write!(err, "{rendered}")
-            };
-            return code;
-        }
-    };
     let result = match &cli.command {
         Command::Create(create::CreateCommand::Cluster(cluster)) => {
             create::run_cluster(cluster, out, err, stdout).await

@@ -48,22 +48,41 @@ pub struct CreateCluster {
     pub matches: ArgMatches,
 }
 
-/// `create cluster`, with one subcommand per linked platform.
+/// `create cluster`, with one subcommand per linked platform. Built only when `create cluster`
+/// is invoked, and each platform's arguments only when that platform is (start-up cost).
 fn cluster_command() -> clap::Command {
-    let mut cluster = clap::Command::new("cluster")
+    clap::Command::new("cluster")
         .about("Create a hosted cluster")
         .long_about(None)
         .subcommand_required(true)
-        .arg_required_else_help(true);
+        .arg_required_else_help(true)
+        .defer(add_platforms)
+}
+
+fn add_platforms(mut cluster: clap::Command) -> clap::Command {
     // A broken registry (a duplicate) is reported by `run` before parsing; here it just adds
     // no platforms.
     if let Ok(clis) = cli_plugin::platform_clis() {
         for p in clis.iter() {
-            let sub = CreateCommon::augment_args(clap::Command::new(p.name()));
-            cluster = cluster.subcommand(p.create_args(sub).about(p.about()).long_about(None));
+            cluster = cluster.subcommand(
+                clap::Command::new(p.name())
+                    .about(p.about())
+                    .long_about(None)
+                    .defer(platform_args),
+            );
         }
     }
     cluster
+}
+
+/// The shared flags and the platform's own, for `create cluster <name>`.
+fn platform_args(sub: clap::Command) -> clap::Command {
+    let name = sub.get_name().to_string();
+    let sub = CreateCommon::augment_args(sub);
+    match cli_plugin::platform_clis().and_then(|clis| clis.get(&name)) {
+        Ok(p) => p.create_args(sub).about(p.about()).long_about(None),
+        Err(_) => sub,
+    }
 }
 
 impl FromArgMatches for CreateCommand {
@@ -90,9 +109,10 @@ impl FromArgMatches for CreateCommand {
 impl Subcommand for CreateCommand {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
         command.subcommand(cluster_command()).subcommand(
-            KubeconfigArgs::augment_args(clap::Command::new("kubeconfig"))
+            clap::Command::new("kubeconfig")
                 .about("Print the admin kubeconfig of a hosted cluster")
-                .long_about(None),
+                .long_about(None)
+                .defer(KubeconfigArgs::augment_args),
         )
     }
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {

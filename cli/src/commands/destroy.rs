@@ -19,7 +19,9 @@ use platform_api::manifests::SAFE_TO_DELETE_LABEL;
 use std::io::Write;
 use std::time::Duration;
 
+// `cluster`'s arguments (and its per-platform aliases) are built only when it is invoked.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum DestroyCommand {
     /// Destroy a hosted cluster.
     Cluster(DestroyCluster),
