@@ -5,10 +5,13 @@
 //! ([`cli_plugin::PlatformCli`]): each gets the flags every platform shares ([`CreateCommon`])
 //! plus its own, and turns its own into its parts of the objects. This file names no platform.
 
+use super::kubeconfig::KubeconfigArgs;
 use crate::apply::{Item, apply_all};
 use crate::error::{CliError, Result};
 use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
+use crate::progress::Stdout;
+use crate::wait;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use cli_plugin::PlatformParts;
 use hosted_cluster_operator::json::to_value;
@@ -23,6 +26,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `create <what>`. Parsed by hand (not derived) because the platforms under `cluster` are
 /// known only at run time, from the registry.
@@ -30,6 +34,8 @@ use std::path::PathBuf;
 pub enum CreateCommand {
     /// `create cluster <platform> ...`
     Cluster(CreateCluster),
+    /// `create kubeconfig --name N`
+    Kubeconfig(KubeconfigArgs),
 }
 
 /// `create cluster <platform>` as parsed.
@@ -42,22 +48,41 @@ pub struct CreateCluster {
     pub matches: ArgMatches,
 }
 
-/// `create cluster`, with one subcommand per linked platform.
+/// `create cluster`, with one subcommand per linked platform. Built only when `create cluster`
+/// is invoked, and each platform's arguments only when that platform is (start-up cost).
 fn cluster_command() -> clap::Command {
-    let mut cluster = clap::Command::new("cluster")
+    clap::Command::new("cluster")
         .about("Create a hosted cluster")
         .long_about(None)
         .subcommand_required(true)
-        .arg_required_else_help(true);
+        .arg_required_else_help(true)
+        .defer(add_platforms)
+}
+
+fn add_platforms(mut cluster: clap::Command) -> clap::Command {
     // A broken registry (a duplicate) is reported by `run` before parsing; here it just adds
     // no platforms.
     if let Ok(clis) = cli_plugin::platform_clis() {
         for p in clis.iter() {
-            let sub = CreateCommon::augment_args(clap::Command::new(p.name()));
-            cluster = cluster.subcommand(p.create_args(sub).about(p.about()).long_about(None));
+            cluster = cluster.subcommand(
+                clap::Command::new(p.name())
+                    .about(p.about())
+                    .long_about(None)
+                    .defer(platform_args),
+            );
         }
     }
     cluster
+}
+
+/// The shared flags and the platform's own, for `create cluster <name>`.
+fn platform_args(sub: clap::Command) -> clap::Command {
+    let name = sub.get_name().to_string();
+    let sub = CreateCommon::augment_args(sub);
+    match cli_plugin::platform_clis().and_then(|clis| clis.get(&name)) {
+        Ok(p) => p.create_args(sub).about(p.about()).long_about(None),
+        Err(_) => sub,
+    }
 }
 
 impl FromArgMatches for CreateCommand {
@@ -71,6 +96,7 @@ impl FromArgMatches for CreateCommand {
                 })),
                 None => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
             },
+            Some(("kubeconfig", m)) => Ok(Self::Kubeconfig(KubeconfigArgs::from_arg_matches(m)?)),
             _ => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
         }
     }
@@ -82,13 +108,18 @@ impl FromArgMatches for CreateCommand {
 
 impl Subcommand for CreateCommand {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
-        command.subcommand(cluster_command())
+        command.subcommand(cluster_command()).subcommand(
+            clap::Command::new("kubeconfig")
+                .about("Print the admin kubeconfig of a hosted cluster")
+                .long_about(None)
+                .defer(KubeconfigArgs::augment_args),
+        )
     }
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
         Self::augment_subcommands(command)
     }
     fn has_subcommand(name: &str) -> bool {
-        name == "cluster"
+        matches!(name, "cluster" | "kubeconfig")
     }
 }
 
@@ -138,6 +169,13 @@ pub struct CreateCommon {
     /// Output format of --render.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Yaml)]
     pub output: Format,
+    /// After creating, wait until the HostedCluster is Available, printing each condition as it
+    /// turns True.
+    #[arg(long, conflicts_with_all = ["render", "render_into"])]
+    pub wait: bool,
+    /// How long --wait waits, e.g. 30s, 20m, 1h.
+    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait")]
+    pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -301,6 +339,7 @@ pub async fn run_cluster(
     cluster: &CreateCluster,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    stdout: Stdout,
 ) -> Result<()> {
     let platform = cli_plugin::platform_clis()
         .and_then(|clis| clis.get(&cluster.platform))
@@ -309,10 +348,10 @@ pub async fn run_cluster(
     let parts = platform
         .create_parts(&cluster.matches, &template)
         .map_err(|e| CliError::invalid(&e))?;
-    run(&cluster.common, &template, secrets, parts, out, err).await
+    run(&cluster.common, &template, secrets, parts, out, err, stdout).await
 }
 
-/// Builds, validates and then renders or applies.
+/// Builds, validates and then renders or applies (and with `--wait`, waits until Available).
 pub async fn run(
     common: &CreateCommon,
     template: &ClusterTemplate,
@@ -320,6 +359,7 @@ pub async fn run(
     parts: PlatformParts,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    stdout: Stdout,
 ) -> Result<()> {
     let hc = template.hosted_cluster(parts.hosted_cluster);
     let np = template.node_pool(parts.node_pool);
@@ -394,7 +434,12 @@ pub async fn run(
     for l in lines {
         writeln!(out, "{l}")?;
     }
-    result
+    result?;
+    if common.wait {
+        let clusters = kube::Api::namespaced(client, &template.namespace);
+        wait::available(&clusters, &template.name, common.timeout, out, stdout).await?;
+    }
+    Ok(())
 }
 
 fn validate_objects(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
