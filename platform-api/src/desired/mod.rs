@@ -77,7 +77,8 @@ impl DesiredState {
     }
 
     /// Makes `owner` (the applied HostedControlPlane) the owner of every object in the
-    /// control-plane namespace: all but the namespace itself and the owner.
+    /// control-plane namespace: all but the owner and cluster-scoped objects (the namespace,
+    /// cluster RBAC), which a namespaced owner cannot own.
     pub fn set_owner(&mut self, owner: &OwnerReference) {
         let pools = self
             .node_pools
@@ -85,7 +86,8 @@ impl DesiredState {
             .filter_map(|p| p.result.as_mut().ok())
             .flatten();
         for obj in self.cluster_objects.iter_mut().chain(pools) {
-            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) {
+            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) && !obj.is_cluster_scoped()
+            {
                 obj.set_owner(owner);
             }
         }
@@ -249,7 +251,7 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster) {
         .flatten();
     for obj in state.cluster_objects.iter_mut().chain(pools) {
         obj.stamp(&labels, &annotations);
-        if obj.role == Role::Namespace {
+        if obj.is_cluster_scoped() {
             continue;
         }
         obj.object

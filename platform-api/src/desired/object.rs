@@ -21,6 +21,9 @@ pub enum Role {
     InfraCluster,
     /// The CAPI Cluster.
     CapiCluster,
+    /// The CAPI core manager of the control-plane namespace: its ServiceAccount, RBAC
+    /// (cluster-scoped included) and Deployment ([`capi::manager`](crate::desired::capi::manager)).
+    CapiManager,
     /// The CAPI provider's ServiceAccount, Role, RoleBinding and Deployment.
     CapiProvider,
     /// A NodePool's machine template ([`Platform::machine_template`](crate::Platform::machine_template)).
@@ -86,6 +89,22 @@ impl DesiredObject {
     /// `metadata.name` (empty if unset).
     pub fn name(&self) -> &str {
         self.object.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// Whether the object's kind is cluster-scoped (the built-in cluster-scoped kinds we build:
+    /// Namespace, ClusterRole, ClusterRoleBinding). Such objects get no namespace and no owner
+    /// reference (a namespaced owner cannot own them), so teardown deletes them by label.
+    pub fn is_cluster_scoped(&self) -> bool {
+        match self.resource.group.as_str() {
+            "" => self.resource.kind == "Namespace",
+            "rbac.authorization.k8s.io" => {
+                matches!(
+                    self.resource.kind.as_str(),
+                    "ClusterRole" | "ClusterRoleBinding"
+                )
+            }
+            _ => false,
+        }
     }
 
     /// `metadata.namespace`; `None` for cluster-scoped objects.
