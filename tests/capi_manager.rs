@@ -12,6 +12,8 @@ use platform_api::desired::capi::manager::{self, MANAGER_NAME};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use testkit::fixtures::{load_yaml_docs, upstream};
+// Every suite test links the plugin list through the suite library.
+use suite as _;
 
 const NAMESPACE: &str = "clusters-demo";
 
