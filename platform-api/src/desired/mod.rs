@@ -77,8 +77,7 @@ impl DesiredState {
     }
 
     /// Makes `owner` (the applied HostedControlPlane) the owner of every object in the
-    /// control-plane namespace: all but the owner and cluster-scoped objects (the namespace,
-    /// cluster RBAC), which a namespaced owner cannot own.
+    /// control-plane namespace: all but the namespace itself and the owner.
     pub fn set_owner(&mut self, owner: &OwnerReference) {
         let pools = self
             .node_pools
@@ -86,8 +85,7 @@ impl DesiredState {
             .filter_map(|p| p.result.as_mut().ok())
             .flatten();
         for obj in self.cluster_objects.iter_mut().chain(pools) {
-            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) && !obj.is_cluster_scoped()
-            {
+            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) {
                 obj.set_owner(owner);
             }
         }
@@ -251,7 +249,7 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster) {
         .flatten();
     for obj in state.cluster_objects.iter_mut().chain(pools) {
         obj.stamp(&labels, &annotations);
-        if obj.is_cluster_scoped() {
+        if obj.role == Role::Namespace {
             continue;
         }
         obj.object

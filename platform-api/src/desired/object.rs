@@ -91,22 +91,6 @@ impl DesiredObject {
         self.object.metadata.name.as_deref().unwrap_or_default()
     }
 
-    /// Whether the object's kind is cluster-scoped (the built-in cluster-scoped kinds we build:
-    /// Namespace, ClusterRole, ClusterRoleBinding). Such objects get no namespace and no owner
-    /// reference (a namespaced owner cannot own them), so teardown deletes them by label.
-    pub fn is_cluster_scoped(&self) -> bool {
-        match self.resource.group.as_str() {
-            "" => self.resource.kind == "Namespace",
-            "rbac.authorization.k8s.io" => {
-                matches!(
-                    self.resource.kind.as_str(),
-                    "ClusterRole" | "ClusterRoleBinding"
-                )
-            }
-            _ => false,
-        }
-    }
-
     /// `metadata.namespace`; `None` for cluster-scoped objects.
     pub fn namespace(&self) -> Option<&str> {
         self.object.metadata.namespace.as_deref()

@@ -4,7 +4,11 @@
 //!
 //! The rules are CAPI's own `config/rbac/role.yaml` and `leader_election_role.yaml` of the
 //! release that matches the [`CapiVersion`] we write, split by the scope of each resource.
-//! A test in this crate diffs them against upstream's files.
+//! A test of the suite (`tests/capi_manager.rs`) diffs them against upstream's files.
+//!
+//! The ClusterRole and ClusterRoleBinding are cluster-scoped: they carry no namespace and must
+//! not get one, nor an owner reference to a namespaced object, when `desired::build` finishes
+//! the objects; the operator deletes them by the cluster's labels.
 
 use super::CapiVersion;
 use crate::desired::object::{DesiredObject, Role};
