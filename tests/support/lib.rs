@@ -127,6 +127,10 @@ pub fn upstream_crds_for(obj: &Value) -> Vec<(String, std::sync::Arc<Crd>)> {
             "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml"
                 .into(),
         ],
+        // HyperShift's own CRD: the control-plane operator reads what it accepts.
+        "HostedControlPlane" => {
+            vec!["hypershift/more/hostedcontrolplanes-Hypershift-Default.crd.yaml".into()]
+        }
         "KamajiControlPlane" => {
             vec!["kamaji/v0.20.0/controlplane.cluster.x-k8s.io_kamajicontrolplanes.yaml".into()]
         }

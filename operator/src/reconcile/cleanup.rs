@@ -88,9 +88,11 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
     // 4. Machines CAPI did not release. Credentials are read again (missing is fine: the
     // platform decides what it can do without them).
     if let Ok(platform) = platform_api::platform_for(&hc.spec.platform.type_) {
-        let creds = inputs::read(&ctx.caches, hc, platform.as_ref())
-            .await?
-            .credentials;
+        ctx.caches
+            .inputs_synced()
+            .await
+            .map_err(inputs::ReadError::from)?;
+        let creds = inputs::credentials(&ctx.caches, hc, platform.as_ref());
         let outcome = platform
             .cleanup_orphaned_machines(&CleanupContext {
                 hosted_cluster: hc,
@@ -179,8 +181,15 @@ async fn owned_kinds(
             missing_secrets: platform_api::platform::MissingSecrets::Placeholder,
             settings: &settings,
             capi,
+            control_plane_status: None,
+            control_plane_secrets: &[],
+            bootstrap_tokens: &Default::default(),
         };
-        if let Ok(state) = platform_api::desired::build(&inputs, platform.as_ref()) {
+        let backend = super::plan::control_plane(hc, &settings);
+        let state = backend.ok().and_then(|b| {
+            platform_api::desired::build(&inputs, platform.as_ref(), b.as_ref()).ok()
+        });
+        if let Some(state) = state {
             for o in state
                 .cluster_objects
                 .iter()

@@ -118,9 +118,40 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
             });
         }
     };
-    let inputs = inputs::read(&ctx.caches, hc, platform.as_ref()).await?;
+    // The control-plane backend, by annotation or the operator's default; an unknown one is
+    // the user's mistake, reported like an invalid spec.
+    let backend = match plan::control_plane(hc, &ctx.settings) {
+        Ok(b) => b,
+        Err(e) => {
+            let facts = ClusterFacts {
+                validity: Validity::Invalid {
+                    reason: "InvalidHostedCluster".into(),
+                    message: e,
+                },
+                credentials: CredentialsFact::Unknown,
+                infra: InfraFact::NotCreated,
+                control_plane_ready: None,
+                endpoint: None,
+                invalid_node_pools: Vec::new(),
+            };
+            let written = write_status(hc, &facts, ctx).await?;
+            return Ok(Report {
+                status_written: written,
+                facts: Some(facts),
+                ..Default::default()
+            });
+        }
+    };
+    let inputs = inputs::read(&ctx.caches, hc, platform.as_ref(), backend.as_ref()).await?;
     let capi = ctx.capi();
-    let planned = plan::plan(hc, &inputs, platform.as_ref(), &ctx.settings, capi)?;
+    let planned = plan::plan(
+        hc,
+        &inputs,
+        platform.as_ref(),
+        backend.as_ref(),
+        &ctx.settings,
+        capi,
+    )?;
     let mut report = Report::default();
     let mut facts = ClusterFacts {
         validity: planned.validity.clone(),

@@ -16,7 +16,7 @@ pub mod reference;
 pub mod version;
 
 pub use cluster::cluster;
-pub use machine_deployment::{machine_deployment, user_data_secret_name};
+pub use machine_deployment::machine_deployment;
 pub use reference::reference;
 pub use version::CapiVersion;
 

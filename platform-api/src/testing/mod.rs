@@ -66,6 +66,7 @@
 //!   Infrastructure platform type).
 
 use crate::api::{ApiEndpoint, HostedCluster, NodePool};
+use crate::control_plane::BootstrapTokens;
 use crate::crd;
 use crate::desired::capi::CapiVersion;
 use crate::desired::labels::{
@@ -81,6 +82,9 @@ use crate::registry::Registry;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::Value;
 use std::fmt::Display;
+
+mod reference_control_plane;
+pub use reference_control_plane::ReferenceControlPlane;
 
 /// A modified copy of a fixture object and what was changed, for messages.
 #[derive(Clone, Debug)]
@@ -313,8 +317,12 @@ impl Suite<'_> {
                 missing_secrets,
                 settings: &settings,
                 capi,
+                control_plane_status: None,
+                control_plane_secrets: &[],
+                bootstrap_tokens: &BootstrapTokens::default(),
             },
             self.platform,
+            &ReferenceControlPlane,
         )
     }
 
