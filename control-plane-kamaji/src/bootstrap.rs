@@ -92,7 +92,7 @@ pub fn kubeadm_config_template(capi: CapiVersion, np: &NodePool, namespace: &str
     }))
     .expect("static KubeadmConfigTemplate shape");
     DesiredObject {
-        role: Role::MachineTemplate,
+        role: Role::Bootstrap,
         resource,
         object,
         sensitive: false,

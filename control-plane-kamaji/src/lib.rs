@@ -8,10 +8,15 @@
 //! ([`version`]); the admin kubeconfig from CAPI's `<cluster>-kubeconfig` Secret ([`observe`]).
 #![warn(missing_docs)]
 
+mod backend;
 pub mod bootstrap;
 pub mod control_plane;
 pub mod observe;
 pub mod version;
 
+pub use backend::Kamaji;
+
 /// The backend's registry name and the value of the HostedCluster's control-plane annotation.
 pub const CONTROL_PLANE: &str = "kamaji";
+
+platform_api::register_control_plane!(CONTROL_PLANE, || Box::new(Kamaji));

@@ -6,7 +6,7 @@ use platform_api::platform::{FieldError, FieldErrors};
 
 /// The annotation holding the Kubernetes version of the control plane and the nodes
 /// (`v1.31.2` or `1.31.2`); `create cluster --kubernetes-version` sets it.
-pub const KUBERNETES_VERSION_ANNOTATION: &str = "hosted-cluster.io/kubernetes-version";
+pub use platform_api::desired::labels::KUBERNETES_VERSION_ANNOTATION;
 
 const PATH: &str = "metadata.annotations[hosted-cluster.io/kubernetes-version]";
 const FIX: &str = "set the annotation hosted-cluster.io/kubernetes-version to a Kubernetes \

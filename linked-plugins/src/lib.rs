@@ -38,6 +38,7 @@ platforms! {
 
 control_planes! {
     control_plane_hypershift,
+    control_plane_kamaji,
 }
 
 /// Fails when a platform of [`PLATFORMS`] or a backend of [`CONTROL_PLANES`] did not make it

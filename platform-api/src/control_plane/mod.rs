@@ -137,6 +137,15 @@ pub trait ControlPlane: dyn_clone::DynClone + Send + Sync + 'static {
     fn bootstrap_token_secret(&self, _node_pool: &NodePool) -> Option<SecretKeyRef> {
         None
     }
+
+    /// The Kubernetes version the NodePools' Machines run, written to each MachineDeployment's
+    /// `spec.template.spec.version`: CAPI's kubeadm bootstrap provider renders a node's join
+    /// for that version and refuses a Machine without one. Called only on a HostedCluster that
+    /// passed [`validate`](Self::validate). The default, `None`, leaves the field unset (the
+    /// OS image decides, as with Ignition).
+    fn kubernetes_version(&self, _hosted_cluster: &HostedCluster) -> Option<String> {
+        None
+    }
 }
 
 dyn_clone::clone_trait_object!(ControlPlane);

@@ -50,7 +50,7 @@ pub fn objects(
         PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}"))
     })?;
     let bootstrap = control_plane.node_pool_bootstrap(ctx)?;
-    let md = capi::machine_deployment(
+    let mut md = capi::machine_deployment(
         ctx.cluster.capi,
         hc,
         np,
@@ -58,6 +58,9 @@ pub fn objects(
         &template,
         &bootstrap.bootstrap,
     )?;
+    if let Some(version) = control_plane.kubernetes_version(hc) {
+        md.object.data["spec"]["template"]["spec"]["version"] = version.into();
+    }
     let mut objects = vec![template];
     objects.extend(bootstrap.objects);
     objects.push(md);
