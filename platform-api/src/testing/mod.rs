@@ -993,17 +993,8 @@ impl Suite<'_> {
                 format!("infrastructure_platform_type({release:?}) is empty")
             });
         }
-        if let Some(provider) = p.kcm_cloud_provider() {
-            self.check("hooks", !provider.is_empty(), || {
-                "kcm_cloud_provider() is Some(\"\"); return None to leave it unset".into()
-            });
-        }
         // Called for their panics only; every value of these types is a valid answer.
-        let _ = (
-            p.ingress_publishing_strategy(),
-            p.image_registry_storage(),
-            p.konnectivity_agent(),
-        );
+        let _ = (p.ingress_publishing_strategy(), p.image_registry_storage());
     }
 }
 
