@@ -371,3 +371,81 @@ fn help_and_version_need_no_command_to_run() {
             .contains("kubeconfig  Print the admin kubeconfig of a hosted cluster")
     );
 }
+
+#[test]
+fn control_plane_and_kubernetes_version_become_annotations_the_render_follows() {
+    let backend = linked_plugins::DEFAULT_CONTROL_PLANE;
+    let run = create(
+        &[
+            "--control-plane",
+            backend,
+            "--kubernetes-version",
+            "v1.33.0",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let objects = docs(&run.stdout);
+    let hc = objects
+        .iter()
+        .find(|o| o["kind"] == "HostedCluster")
+        .unwrap();
+    let annotations = &hc["metadata"]["annotations"];
+    assert_eq!(annotations["hosted-cluster.io/control-plane"], backend);
+    assert_eq!(
+        annotations["hosted-cluster.io/kubernetes-version"],
+        "v1.33.0"
+    );
+
+    // `render -f` builds the backend the annotation names.
+    let dir = std::env::temp_dir().join(format!("cp-annotation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cluster.yaml");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let rendered = cli(&["render", "-f", file.to_str().unwrap()]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let backend_impl = platform_api::control_plane::control_plane_for(backend).unwrap();
+    let hc_obj: platform_api::api::HostedCluster = serde_json::from_value(hc.clone()).unwrap();
+    let wanted = backend_impl.control_plane_ref(&hc_obj);
+    assert!(
+        docs(&rendered.stdout)
+            .iter()
+            .any(|o| o["kind"] == wanted.resource.kind.as_str()),
+        "{}",
+        rendered.stdout
+    );
+
+    // An unknown backend in the annotation is an error naming the annotation and the known ones.
+    let bad = run.stdout.replace(
+        &format!("hosted-cluster.io/control-plane: {backend}"),
+        "hosted-cluster.io/control-plane: nope",
+    );
+    std::fs::write(&file, bad).unwrap();
+    let rendered = cli(&["render", "-f", file.to_str().unwrap()]);
+    assert_ne!(rendered.code, 0);
+    assert!(
+        rendered.stderr.contains("hosted-cluster.io/control-plane")
+            && rendered.stderr.contains(backend),
+        "{}",
+        rendered.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unknown_control_plane_and_bad_kubernetes_version_are_refused() {
+    let run = create(&["--control-plane", "nope"], None);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(linked_plugins::DEFAULT_CONTROL_PLANE),
+        "{}",
+        run.stderr
+    );
+    let run = create(&["--kubernetes-version", "1.33"], None);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("--kubernetes-version"),
+        "{}",
+        run.stderr
+    );
+}

@@ -18,6 +18,7 @@ use hosted_cluster_operator::json::to_value;
 use k8s_openapi::api::core::v1::Secret;
 use kube::discovery::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
+use platform_api::desired::labels::{CONTROL_PLANE_ANNOTATION, KUBERNETES_VERSION_ANNOTATION};
 use platform_api::desired::validate;
 use platform_api::manifests::{ClusterTemplate, Publishing};
 use platform_api::platform::{FieldError, FieldErrors};
@@ -157,6 +158,14 @@ pub struct CreateCommon {
     /// Extra HostedCluster annotations, KEY=VALUE (repeatable).
     #[arg(long = "annotations", value_name = "KEY=VALUE")]
     pub annotations: Vec<String>,
+    /// What runs the control plane (the hosted-cluster.io/control-plane annotation); default:
+    /// the operator's default backend.
+    #[arg(long, value_name = "BACKEND", value_parser = control_plane_names())]
+    pub control_plane: Option<String>,
+    /// Kubernetes version of the hosted cluster, e.g. v1.33.0 (the
+    /// hosted-cluster.io/kubernetes-version annotation), for backends that run plain Kubernetes.
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
     /// Print the objects instead of creating them.
     #[arg(long)]
     pub render: bool,
@@ -188,6 +197,23 @@ const COMMON_FIELD_FLAGS: &[(&str, &str)] = &[
     ("spec.infraID", "--infra-id"),
     ("spec.replicas", "--node-pool-replicas"),
 ];
+
+/// The registered control-plane backends, for `--control-plane` (its help lists them).
+fn control_plane_names() -> clap::builder::PossibleValuesParser {
+    let names = platform_api::control_plane::control_plane_registry()
+        .map(|r| r.names())
+        .unwrap_or_default();
+    clap::builder::PossibleValuesParser::new(names)
+}
+
+/// `v1.33.0` or `1.33.0`: what a Kubernetes release is called.
+fn is_kubernetes_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.strip_prefix('v').unwrap_or(v).split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
 
 fn random_suffix(len: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -236,6 +262,20 @@ impl CreateCommon {
                     format!("{a:?} is not KEY=VALUE"),
                     "use e.g. --annotations example.com/key=value",
                 )),
+            }
+        }
+        if let Some(backend) = &self.control_plane {
+            annotations.insert(CONTROL_PLANE_ANNOTATION.to_string(), backend.clone());
+        }
+        if let Some(version) = &self.kubernetes_version {
+            if is_kubernetes_version(version) {
+                annotations.insert(KUBERNETES_VERSION_ANNOTATION.to_string(), version.clone());
+            } else {
+                errors.push(FieldError::new(
+                    "--kubernetes-version",
+                    format!("{version:?} is not a Kubernetes version"),
+                    "use MAJOR.MINOR.PATCH, e.g. v1.33.0",
+                ));
             }
         }
         errors.into_result().map_err(|e| CliError::invalid(&e))?;
