@@ -13,7 +13,7 @@ use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
     CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
-    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError, ProviderScope,
+    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
 };
 use schemars::{Schema, SchemaGenerator};
 
@@ -132,11 +132,6 @@ impl Platform for Maas {
         &self,
         ctx: &ClusterContext<'_>,
     ) -> Result<Option<DeploymentSpec>, PlatformError> {
-        // A cluster-wide CAPMAAS (installed by clusterctl) serves this cluster: nothing to run,
-        // whatever its version.
-        if ctx.provider_scope == ProviderScope::ClusterWide {
-            return Ok(None);
-        }
         let (image, source) = provider::image(
             ctx.annotation(provider::PROVIDER_IMAGE_ANNOTATION),
             ctx.settings

@@ -2,7 +2,8 @@
 //! from it: only a version whose cache honours `--namespace` can run per control-plane
 //! namespace without reconciling its siblings' MaasMachines.
 
-use platform_api::platform::{FieldError, FieldErrors, PlatformError, ProviderScope, Warnings};
+use platform_api::control_plane::ProviderScope;
+use platform_api::platform::{FieldError, FieldErrors, PlatformError, Warnings};
 
 /// A CAPMAAS release whose behaviour we know (facts from each tag's `main.go`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -61,8 +61,15 @@ impl Build {
             missing_secrets: self.missing,
             settings: &self.settings,
             capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+            control_plane_status: None,
+            control_plane_secrets: &[],
+            bootstrap_tokens: &Default::default(),
         };
-        desired::build(&inputs, &Maas)
+        desired::build(
+            &inputs,
+            &Maas,
+            &platform_api::testing::ReferenceControlPlane,
+        )
     }
 }
 
@@ -536,13 +543,15 @@ fn an_unknown_tag_runs_as_the_newest_version_with_a_warning() {
 }
 
 #[test]
-fn a_cluster_wide_provider_scope_builds_no_provider() {
+fn a_per_namespace_provider_of_a_version_that_watches_every_namespace_is_refused() {
     use platform_api::Platform;
-    use platform_api::platform::{ClusterContext, ProviderScope, Warnings};
+    use platform_api::control_plane::{BootstrapTokens, ProviderScope};
+    use platform_api::platform::{ClusterContext, Warnings};
     let hc = with_image("example.com/capmaas:v0.9.0");
     let settings = PlatformSettings::default();
     let warnings = Warnings::default();
     let creds = creds();
+    let tokens = BootstrapTokens::default();
     let ctx = ClusterContext {
         hosted_cluster: &hc,
         control_plane_namespace: "clusters-my-maas-cluster",
@@ -552,15 +561,13 @@ fn a_cluster_wide_provider_scope_builds_no_provider() {
         settings: &settings,
         capi: platform_api::desired::capi::CapiVersion::V1Beta1,
         warnings: &warnings,
-        provider_scope: ProviderScope::ClusterWide,
-    };
-    // Even v0.9.0 is fine: clusterctl runs it once for the management cluster.
-    assert!(Maas.capi_provider_deployment_spec(&ctx).unwrap().is_none());
-    let per_ns = ClusterContext {
         provider_scope: ProviderScope::PerNamespace,
-        ..ctx
+        control_plane_status: None,
+        control_plane_secrets: &[],
+        bootstrap_tokens: &tokens,
     };
-    assert!(Maas.capi_provider_deployment_spec(&per_ns).is_err());
+    // v0.9.0 ignores --namespace: per namespace it would reconcile its siblings' machines.
+    assert!(Maas.capi_provider_deployment_spec(&ctx).is_err());
 }
 
 #[test]
