@@ -48,7 +48,7 @@ pub use operation::{ObjectKind, Operation};
 pub use options::ClientOptions;
 pub use params::{
     AllocateConstraints, ComposeRequest, DeployOptions, LxdAuth, MachineFilter, RegisterLxdHost,
-    ReleaseOptions, StorageSpec, VmHostQuery,
+    ReleaseOptions, StorageSpec, UpdateVmHost, VmHostQuery,
 };
 pub use placement::{PlacementError, PlacementStrategy, choose_vm_host};
 pub use resources::{ResourceUsage, StoragePoolUsage, VmHostResources};
