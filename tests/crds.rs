@@ -112,7 +112,10 @@ fn examples_validate_against_our_crds() {
             }
         }
     }
-    assert_eq!(seen, 2, "expected the HostedCluster and NodePool examples");
+    assert_eq!(
+        seen, 3,
+        "expected the HostedCluster and the bare-metal and LXD NodePool examples"
+    );
 }
 
 /// Where a control plane reports initialization under each CAPI contract: CAPI reads the

@@ -51,7 +51,7 @@ where
         Command::Render(args) => commands::render::run(args, out, err),
         Command::Install(args) => commands::install::run(args, out),
         Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,
-        Command::Lxd(cmd) => commands::lxd::run(cmd, out).await,
+        Command::Lxd(cmd) => commands::maas::lxd::run(cmd, out).await,
     };
     match result {
         Ok(()) => 0,

@@ -3,38 +3,15 @@
 
 use crate::LxdError;
 
-/// Network names become host interface names, which the kernel caps at 15 bytes.
-pub const NETWORK_NAME_MAX: usize = 15;
-/// Storage pools and profiles.
-pub const NAME_MAX: usize = 63;
+pub use lxd_names::{NAME_MAX, NETWORK_NAME_MAX};
 
-/// A name LXD accepts for a storage pool, network or profile: ASCII letters, digits, `-`, `_`
-/// and `.`, starting with a letter, at most `max` characters.
+/// A name LXD accepts for a storage pool, network or profile (the rule NodePool validation
+/// uses too), reported against `field`.
 pub fn check(field: &str, name: &str, max: usize) -> Result<(), LxdError> {
-    let invalid = |reason: String| {
-        Err(LxdError::Invalid {
-            field: field.into(),
-            reason,
-        })
-    };
-    if name.is_empty() {
-        return invalid("is empty".into());
-    }
-    if name.len() > max {
-        return invalid(format!("{name:?} is longer than {max} characters"));
-    }
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return invalid(format!("{name:?} must start with a letter"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
-    {
-        return invalid(format!(
-            "{name:?} contains {c:?}; use letters, digits, '-', '_' and '.'"
-        ));
-    }
-    Ok(())
+    lxd_names::check_name(name, max).map_err(|reason| LxdError::Invalid {
+        field: field.into(),
+        reason,
+    })
 }
 
 #[cfg(test)]

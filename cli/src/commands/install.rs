@@ -30,13 +30,13 @@ pub struct InstallArgs {
 /// What else can be installed besides the operator.
 #[derive(Subcommand, Debug, Clone)]
 pub enum InstallTarget {
-    /// The LXD initializer DaemonSet: prepares each node's LXD and registers it with MAAS.
-    LxdInitializer(super::install_lxd::LxdInitializerArgs),
+    /// The LXD initializer DaemonSet: prepares each node's LXD and registers it as a VM host.
+    LxdInitializer(super::maas::install_lxd::LxdInitializerArgs),
 }
 
 pub fn run(args: &InstallArgs, out: &mut dyn Write) -> Result<()> {
     if let Some(InstallTarget::LxdInitializer(lxd)) = &args.target {
-        return super::install_lxd::run(lxd, out);
+        return super::maas::install_lxd::run(lxd, out);
     }
     if !args.render {
         return Err(CliError {
@@ -117,88 +117,6 @@ mod tests {
         let (code, out, _) = run(&["install", "--render"]).await;
         assert_eq!(code, 0);
         assert!(out.starts_with("---\n"), "YAML documents by default");
-    }
-
-    #[tokio::test]
-    async fn lxd_initializer_daemon_set_is_privileged_with_no_rbac() {
-        let (code, out, err) = run(&[
-            "install",
-            "lxd-initializer",
-            "--render",
-            "-o",
-            "json",
-            "--zone",
-            "az-1",
-            "--credentials-secret",
-            "maas-creds",
-        ])
-        .await;
-        assert_eq!(code, 0, "{err}");
-        let list: Value = serde_json::from_str(&out).unwrap();
-        let items = list["items"].as_array().unwrap();
-        let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
-        // Least privilege: the daemon never calls the API, so no Role and no token.
-        assert_eq!(kinds, ["Namespace", "ServiceAccount", "DaemonSet"]);
-        assert_eq!(
-            items[0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
-            "privileged"
-        );
-        assert_eq!(items[1]["automountServiceAccountToken"], false);
-        let pod = &items[2]["spec"]["template"]["spec"];
-        assert_eq!(pod["hostNetwork"], true);
-        assert_eq!(pod["automountServiceAccountToken"], false);
-        let c = &pod["containers"][0];
-        assert_eq!(c["securityContext"]["privileged"], true);
-        assert_eq!(c["volumeMounts"][0]["mountPath"], "/var/lib/lxd");
-        assert_eq!(pod["volumes"][0]["hostPath"]["path"], "/var/lib/lxd");
-        assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
-        let env = c["env"].as_array().unwrap();
-        for key in ["MAAS_ENDPOINT", "MAAS_API_KEY"] {
-            let e = env.iter().find(|e| e["name"] == key).unwrap();
-            assert_eq!(e["valueFrom"]["secretKeyRef"]["name"], "maas-creds");
-            assert_eq!(e["valueFrom"]["secretKeyRef"]["key"], key);
-        }
-        let args: Vec<&str> = c["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap())
-            .collect();
-        assert_eq!(&args[..2], ["lxd", "daemon"]);
-        assert!(args.contains(&"--zone=az-1"), "{args:?}");
-        assert!(args.contains(&"--name=$(NODE_NAME)"), "{args:?}");
-        let (code, _, err) = run(&["install", "lxd-initializer"]).await;
-        assert_eq!(code, 2);
-        assert!(err.contains("--render"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn lxd_init_rejects_bad_names_before_any_request() {
-        let (code, _, err) = run(&[
-            "lxd",
-            "init",
-            "--socket",
-            "/nonexistent/unix.socket",
-            "--storage-pool",
-            "0bad",
-        ])
-        .await;
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("--storage-pool"), "{err}");
-        let (code, _, err) = run(&[
-            "lxd",
-            "init",
-            "--socket",
-            "/nonexistent/unix.socket",
-            "--storage-size",
-            "10",
-        ])
-        .await;
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("dir pool"), "{err}");
-        let (code, _, err) = run(&["lxd", "init", "--socket", "/nonexistent/unix.socket"]).await;
-        assert_eq!(code, 1);
-        assert!(err.contains("unreachable"), "{err}");
     }
 
     #[tokio::test]

@@ -3,8 +3,6 @@
 pub mod create;
 pub mod destroy;
 pub mod install;
-pub mod install_lxd;
-pub mod lxd;
 pub mod maas;
 pub mod render;
 
@@ -33,7 +31,7 @@ pub enum Command {
     /// Check a MAAS, manage its LXD VM hosts, or serve a simulated MAAS.
     #[command(subcommand)]
     Maas(maas::MaasCommand),
-    /// Prepare this node's LXD for MAAS and register it as a VM host (the LXD initializer).
+    /// Prepare this node's LXD and register it as a VM host (the LXD initializer).
     #[command(subcommand)]
-    Lxd(lxd::LxdCommand),
+    Lxd(maas::lxd::LxdCommand),
 }

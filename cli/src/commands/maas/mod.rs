@@ -6,6 +6,8 @@ pub mod check;
 pub mod compose;
 pub mod credentials;
 pub mod hosts_table;
+pub mod install_lxd;
+pub mod lxd;
 pub mod register;
 pub mod remove;
 pub mod report;

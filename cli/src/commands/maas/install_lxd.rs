@@ -86,3 +86,76 @@ pub fn run(args: &LxdInitializerArgs, out: &mut dyn Write) -> Result<()> {
     out.write_all(output::render(&manifests::objects(&opts), args.output).as_bytes())?;
     Ok(())
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use serde_json::Value;
+
+    pub(crate) async fn run(args: &[&str]) -> (i32, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = crate::run(
+            std::iter::once("hosted-cluster").chain(args.iter().copied()),
+            &mut out,
+            &mut err,
+        )
+        .await;
+        (
+            code,
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn lxd_initializer_daemon_set_is_privileged_with_no_rbac() {
+        let (code, out, err) = run(&[
+            "install",
+            "lxd-initializer",
+            "--render",
+            "-o",
+            "json",
+            "--zone",
+            "az-1",
+            "--credentials-secret",
+            "maas-creds",
+        ])
+        .await;
+        assert_eq!(code, 0, "{err}");
+        let list: Value = serde_json::from_str(&out).unwrap();
+        let items = list["items"].as_array().unwrap();
+        let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        // Least privilege: the daemon never calls the API, so no Role and no token.
+        assert_eq!(kinds, ["Namespace", "ServiceAccount", "DaemonSet"]);
+        assert_eq!(
+            items[0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+            "privileged"
+        );
+        assert_eq!(items[1]["automountServiceAccountToken"], false);
+        let pod = &items[2]["spec"]["template"]["spec"];
+        assert_eq!(pod["hostNetwork"], true);
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        let c = &pod["containers"][0];
+        assert_eq!(c["securityContext"]["privileged"], true);
+        assert_eq!(c["volumeMounts"][0]["mountPath"], "/var/lib/lxd");
+        assert_eq!(pod["volumes"][0]["hostPath"]["path"], "/var/lib/lxd");
+        assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
+        let env = c["env"].as_array().unwrap();
+        for key in ["MAAS_ENDPOINT", "MAAS_API_KEY"] {
+            let e = env.iter().find(|e| e["name"] == key).unwrap();
+            assert_eq!(e["valueFrom"]["secretKeyRef"]["name"], "maas-creds");
+            assert_eq!(e["valueFrom"]["secretKeyRef"]["key"], key);
+        }
+        let args: Vec<&str> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(&args[..2], ["lxd", "daemon"]);
+        assert!(args.contains(&"--zone=az-1"), "{args:?}");
+        assert!(args.contains(&"--name=$(NODE_NAME)"), "{args:?}");
+        let (code, _, err) = run(&["install", "lxd-initializer"]).await;
+        assert_eq!(code, 2);
+        assert!(err.contains("--render"), "{err}");
+    }
+}

@@ -73,3 +73,37 @@ pub fn report(out: &mut dyn Write, format: Format, steps: &[Step]) -> Result<()>
         &json!({"changed": changed(steps), "steps": steps}),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::commands::maas::install_lxd::tests::run;
+
+    #[tokio::test]
+    async fn lxd_init_rejects_bad_names_before_any_request() {
+        let (code, _, err) = run(&[
+            "lxd",
+            "init",
+            "--socket",
+            "/nonexistent/unix.socket",
+            "--storage-pool",
+            "0bad",
+        ])
+        .await;
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--storage-pool"), "{err}");
+        let (code, _, err) = run(&[
+            "lxd",
+            "init",
+            "--socket",
+            "/nonexistent/unix.socket",
+            "--storage-size",
+            "10",
+        ])
+        .await;
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("dir pool"), "{err}");
+        let (code, _, err) = run(&["lxd", "init", "--socket", "/nonexistent/unix.socket"]).await;
+        assert_eq!(code, 1);
+        assert!(err.contains("unreachable"), "{err}");
+    }
+}
