@@ -50,6 +50,7 @@ pub use params::{
     AllocateConstraints, ComposeRequest, DeployOptions, LxdAuth, MachineFilter, RegisterLxdHost,
     ReleaseOptions, StorageSpec, UpdateVmHost, VmHostQuery,
 };
+pub use placement::pool::{PoolPlacement, PoolRequest, Slot, Unplaced, place_pool};
 pub use placement::{PlacementError, PlacementStrategy, choose_vm_host};
 pub use resources::{ResourceUsage, StoragePoolUsage, VmHostResources};
 pub use retry::RetryPolicy;
