@@ -236,18 +236,27 @@ fn shortfall(caps: &[Cap<'_>], all: usize, request: &PoolRequest) -> Vec<String>
     }
     let (cores, memory) = (u64::from(request.cores), request.memory_mib);
     let disk = request.disk_gb.saturating_mul(1_000_000_000);
-    let short_cores = caps.iter().filter(|c| c.cores < cores).count();
-    if short_cores > 0 {
-        let most = caps.iter().map(|c| c.cores).max().unwrap_or(0);
+    // "most free" is among the hosts short of that resource, so it is always below the need.
+    let short_cores: Vec<u64> = caps
+        .iter()
+        .map(|c| c.cores)
+        .filter(|f| *f < cores)
+        .collect();
+    if let Some(most) = short_cores.iter().max() {
         reasons.push(format!(
-            "{short_cores} host(s): not enough cores (most free {most}, needs {cores})"
+            "{} host(s): not enough cores (at most {most} free, needs {cores})",
+            short_cores.len()
         ));
     }
-    let short_memory = caps.iter().filter(|c| c.memory < memory).count();
-    if short_memory > 0 {
-        let most = caps.iter().map(|c| c.memory).max().unwrap_or(0);
+    let short_memory: Vec<u64> = caps
+        .iter()
+        .map(|c| c.memory)
+        .filter(|f| *f < memory)
+        .collect();
+    if let Some(most) = short_memory.iter().max() {
         reasons.push(format!(
-            "{short_memory} host(s): not enough memory (most free {most} MiB, needs {memory} MiB)"
+            "{} host(s): not enough memory (at most {most} MiB free, needs {memory} MiB)",
+            short_memory.len()
         ));
     }
     let pool = request.storage_pool.as_deref().unwrap_or("(default)");
@@ -255,14 +264,15 @@ fn shortfall(caps: &[Cap<'_>], all: usize, request: &PoolRequest) -> Vec<String>
     if no_pool > 0 {
         reasons.push(format!("{no_pool} host(s): no storage pool {pool}"));
     }
-    let short_disk = caps
+    let short_disk: Vec<u64> = caps
         .iter()
-        .filter(|c| c.storage.is_some_and(|s| s < disk))
-        .count();
-    if short_disk > 0 {
-        let most = caps.iter().filter_map(|c| c.storage).max().unwrap_or(0);
+        .filter_map(|c| c.storage)
+        .filter(|s| *s < disk)
+        .collect();
+    if let Some(most) = short_disk.iter().max() {
         reasons.push(format!(
-            "{short_disk} host(s): not enough disk in storage pool {pool} (most free {} GB, needs {} GB)",
+            "{} host(s): not enough disk in storage pool {pool} (at most {} GB free, needs {} GB)",
+            short_disk.len(),
             most / 1_000_000_000,
             request.disk_gb
         ));
@@ -365,7 +375,7 @@ mod tests {
         assert!(
             reasons
                 .iter()
-                .any(|r| r.contains("not enough memory (most free 1024 MiB")),
+                .any(|r| r.contains("not enough memory (at most 1024 MiB free")),
             "{reasons:?}"
         );
     }
