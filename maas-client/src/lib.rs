@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+pub mod composer;
 mod error;
 mod form;
 mod operation;
@@ -40,6 +41,7 @@ mod transport;
 pub mod types;
 
 pub use client::MaasClient;
+pub use composer::{ComposeError, Composed, Composer, Refusal};
 // The endpoint and key parsers live in `maas-credentials` (the MAAS platform uses them without
 // linking this crate's HTTP stack); re-exported so the client's API is unchanged.
 pub use error::{FieldErrors, MaasError, TransportFailure};
