@@ -19,14 +19,14 @@ pub struct SimulateArgs {
     /// custom.maas.local); the built-in lab otherwise. A file named demo: ./demo.
     #[arg(long, value_name = "FILE|demo")]
     pub inventory: Option<PathBuf>,
-    /// How long deploying takes: 2s, 500ms, 1m, or seconds (0 = done by the next request).
-    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    /// How long deploying takes: 2s, 500ms, 1m (0 = done by the next request).
+    #[arg(long, default_value = "2s", value_parser = duration_arg::parse)]
     pub deploy_time: Duration,
     /// How long releasing takes.
-    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, default_value = "1s", value_parser = duration_arg::parse)]
     pub release_time: Duration,
     /// How long commissioning takes (composed VMs are Ready at once when 0).
-    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    #[arg(long, default_value = "0s", value_parser = duration_arg::parse)]
     pub commission_time: Duration,
     /// Answer vm-hosts/ and pods/ with 410 Gone, as MAAS does since VM hosts were removed.
     #[arg(long)]
@@ -51,28 +51,6 @@ impl SimulateArgs {
     /// Serve until Ctrl-C, as the flags say.
     pub async fn run(&self) -> Result<(), CliError> {
         run_cli(self.port, self.inventory.clone(), self.options()).await
-    }
-}
-
-/// `2s`, `500ms`, `1m`, `1.5` (seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        (text, 1.0)
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => {
-            Ok(Duration::from_secs_f64(value * scale))
-        }
-        _ => Err(format!(
-            "{text:?} is not a duration such as 2s, 500ms or 1m"
-        )),
     }
 }
 
@@ -153,16 +131,6 @@ pub async fn run_cli(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
-        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        assert!(parse_duration("-1s").is_err());
-        assert!(parse_duration("soon").is_err());
-    }
 
     #[test]
     fn inventory_flag() {

@@ -47,7 +47,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use cli::{CliError, SimulateArgs, load_inventory, parse_duration, run_cli};
+pub use cli::{CliError, SimulateArgs, load_inventory, run_cli};
 pub use faults::{Fault, FaultInjector, InvalidRoute};
 pub use inventory::{
     BootResourceSpec, BootResourceType, DomainSpec, HardwareSpec, Inventory, InventoryError,

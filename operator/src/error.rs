@@ -4,8 +4,8 @@
 use crate::apply::ApplyError;
 use crate::cache::CacheError;
 use crate::reconcile::cleanup::CleanupError;
+use crate::reconcile::desired::DesiredError;
 use crate::reconcile::inputs::ReadError;
-use crate::reconcile::plan::PlanError;
 use crate::status::StatusError;
 use kube::runtime::finalizer;
 
@@ -14,7 +14,7 @@ pub enum Error {
     #[error(transparent)]
     Read(#[from] ReadError),
     #[error(transparent)]
-    Plan(#[from] PlanError),
+    Desired(#[from] DesiredError),
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]
@@ -37,7 +37,7 @@ impl Error {
     pub fn reason(&self) -> &'static str {
         match self {
             Error::Read(e) => e.reason(),
-            Error::Plan(e) => e.reason(),
+            Error::Desired(e) => e.reason(),
             Error::Cache(e) => e.reason(),
             Error::Apply(e) => e.reason(),
             Error::Status(e) => e.reason(),

@@ -1,6 +1,7 @@
 //! Pure builders for `hosted-cluster install --render`: our CRDs, the operator's Namespace,
 //! ServiceAccount, least-privilege RBAC and Deployment. The CLI prints them.
 
+use crate::json::to_value;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, Namespace,
@@ -14,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::Registry;
 use platform_api::desired::provider::{base_policy_rules, policy_rule};
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -132,13 +132,6 @@ fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
 
 fn labels() -> BTreeMap<String, String> {
     BTreeMap::from([("app.kubernetes.io/name".to_string(), NAME.to_string())])
-}
-
-fn to_value<K: kube::Resource<DynamicType = ()> + Serialize>(obj: &K) -> Value {
-    let mut v = serde_json::to_value(obj).expect("Kubernetes objects serialise");
-    v["apiVersion"] = K::api_version(&()).into();
-    v["kind"] = K::kind(&()).into();
-    v
 }
 
 fn probe(path: &str) -> Probe {

@@ -1,10 +1,11 @@
 //! The hosted-cluster operator as a library: reconcile, apply, status, runtime and install
 //! builders. It knows platforms only through `platform_api::registry`; the binary links them.
 //!
-//! A reconcile is a pipeline of separate steps, each with its own error type:
-//! `reconcile::inputs` (I/O: read) → `reconcile::plan` (pure: validate + `desired::build`) →
-//! `apply` (server-side apply, skip unchanged by hash, prune) → `status` (conditions, written
-//! only when they change). Deletion is `reconcile::cleanup`.
+//! A reconcile is a pipeline of separate steps, each with its own error type, ordered in one
+//! place (`reconcile::cluster`): `reconcile::inputs` (read, from the caches) →
+//! `reconcile::desired` (pure: validate + `desired::build`, once) → `apply::live` → owner and
+//! hash stamped once (`reconcile::owner`) → `apply::diff` → `apply` (server-side apply, prune)
+//! → `status` (conditions, written only when they change). Deletion is `reconcile::cleanup`.
 
 pub mod apply;
 pub mod cache;
@@ -12,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod events;
 pub mod install;
+pub mod json;
 pub mod metrics;
 pub mod names;
 pub mod reconcile;

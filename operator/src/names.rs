@@ -18,3 +18,8 @@ pub const SKIP_NAMESPACE_DELETION_ANNOTATION: &str =
 
 /// Controller name for Events and leader election.
 pub const CONTROLLER_NAME: &str = "hosted-cluster-operator";
+
+/// On the control-plane Namespace: every kind we have applied objects of in it (`Kind.group`,
+/// comma-separated, sorted). Deletion with the namespace kept removes our objects kind by kind
+/// from this list, so it never has to build the desired state again to learn them.
+pub const APPLIED_KINDS_ANNOTATION: &str = "hypershift.openshift.io/applied-kinds";

@@ -5,8 +5,8 @@ mod support;
 
 use hosted_cluster_operator::apply::live::Live;
 use hosted_cluster_operator::apply::{ObjectKey, Records, hash};
+use hosted_cluster_operator::reconcile::desired::{Built, build, control_plane};
 use hosted_cluster_operator::reconcile::inputs::{Credentials, Inputs};
-use hosted_cluster_operator::reconcile::plan::{Planned, plan};
 use hosted_cluster_operator::status::conditions::{self, Cond, merge};
 use hosted_cluster_operator::status::hosted_cluster::{
     ClusterFacts, CredentialsFact, InfraFact, Validity, conditions as hc_conditions,
@@ -15,6 +15,7 @@ use hosted_cluster_operator::status::node_pool::desired_status;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::DynamicObject;
 use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::control_plane::BootstrapTokens;
 use platform_api::desired::{DesiredObject, Role};
 use platform_api::platform::{PlatformSettings, SecretData};
 use serde_json::json;
@@ -30,10 +31,16 @@ fn inputs(pools: Vec<NodePool>, with_secret: bool) -> Inputs {
             name: secret.metadata.name.clone().unwrap(),
         }
     };
+    let tokens = pools.iter().fold(BootstrapTokens::default(), |t, np| {
+        t.with(np.metadata.name.clone().unwrap(), support::TEST_TOKEN)
+    });
     Inputs {
         node_pools: pools,
         credentials,
         control_plane: None,
+        control_plane_status: None,
+        control_plane_secrets: vec![support::ignition_ca()],
+        bootstrap_tokens: tokens,
     }
 }
 
@@ -46,19 +53,22 @@ fn apply_diff(
     hosted_cluster_operator::apply::diff::diff(desired, live, &Records::default(), keep)
 }
 
-fn planned(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Planned {
+fn built(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Built {
     let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
-    plan(
+    let settings = PlatformSettings::default();
+    let backend = control_plane(hc, &settings).unwrap();
+    build(
         hc,
         &inputs(pools, with_secret),
         platform.as_ref(),
-        &PlatformSettings::default(),
+        backend.as_ref(),
+        &settings,
         support::CAPI,
     )
     .unwrap()
 }
 
-fn stamped(p: &Planned) -> Vec<DesiredObject> {
+fn stamped(p: &Built) -> Vec<DesiredObject> {
     p.state
         .as_ref()
         .unwrap()
@@ -86,7 +96,7 @@ fn live_from(objects: &[DesiredObject]) -> Live {
 
 #[test]
 fn fixtures_build_every_role_in_creation_order() {
-    let p = planned(&support::hosted_cluster(), vec![support::node_pool()], true);
+    let p = built(&support::hosted_cluster(), vec![support::node_pool()], true);
     assert_eq!(p.validity, Validity::Valid);
     let roles: Vec<Role> = p
         .state
@@ -98,7 +108,7 @@ fn fixtures_build_every_role_in_creation_order() {
     assert_eq!(roles.first(), Some(&Role::Namespace));
     assert_eq!(roles[1], Role::ControlPlane);
     // Roles never go backwards: namespace → control plane → credentials → infra → CAPI
-    // Cluster → provider → template → MachineDeployment.
+    // Cluster → provider → template → bootstrap → MachineDeployment.
     assert!(roles.windows(2).all(|w| w[0] <= w[1]), "{roles:?}");
     for role in [
         Role::Credentials,
@@ -106,6 +116,7 @@ fn fixtures_build_every_role_in_creation_order() {
         Role::CapiCluster,
         Role::CapiProvider,
         Role::MachineTemplate,
+        Role::Bootstrap,
         Role::MachineDeployment,
     ] {
         assert!(roles.contains(&role), "missing {role:?} in {roles:?}");
@@ -114,7 +125,7 @@ fn fixtures_build_every_role_in_creation_order() {
 
 #[test]
 fn missing_credentials_block_the_build_and_name_the_secret() {
-    let p = planned(
+    let p = built(
         &support::hosted_cluster(),
         vec![support::node_pool()],
         false,
@@ -164,7 +175,7 @@ fn missing_credentials_block_the_build_and_name_the_secret() {
 fn invalid_hosted_cluster_is_a_condition_not_an_error() {
     let mut hc = support::hosted_cluster();
     hc.spec.release.image = String::new();
-    let p = planned(&hc, vec![], true);
+    let p = built(&hc, vec![], true);
     assert!(p.state.is_none());
     match &p.validity {
         Validity::Invalid { reason, message } => {
@@ -178,8 +189,8 @@ fn invalid_hosted_cluster_is_a_condition_not_an_error() {
 #[test]
 fn hash_is_stable_and_sees_changes() {
     let hc = support::hosted_cluster();
-    let a = stamped(&planned(&hc, vec![support::node_pool()], true));
-    let b = stamped(&planned(&hc, vec![support::node_pool()], true));
+    let a = stamped(&built(&hc, vec![support::node_pool()], true));
+    let b = stamped(&built(&hc, vec![support::node_pool()], true));
     let ha: Vec<String> = a.iter().map(hash::desired_hash).collect();
     let hb: Vec<String> = b.iter().map(hash::desired_hash).collect();
     assert_eq!(ha, hb, "same inputs, same hashes");
@@ -189,7 +200,7 @@ fn hash_is_stable_and_sees_changes() {
 
     let mut np = support::node_pool();
     np.spec.replicas = Some(5);
-    let c = stamped(&planned(&hc, vec![np], true));
+    let c = stamped(&built(&hc, vec![np], true));
     let changed: Vec<String> = a
         .iter()
         .zip(&c)
@@ -203,9 +214,55 @@ fn hash_is_stable_and_sees_changes() {
     );
 }
 
+/// The pipeline stamps the roots before the owner is known and the rest after: every object
+/// ends with one hash that is still its own (the owner does not reach the roots) and the rest
+/// carry the owner.
+#[test]
+fn owner_and_hash_are_stamped_once_each() {
+    use hosted_cluster_operator::reconcile::owner;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+    let hc = support::hosted_cluster();
+    let mut state = built(&hc, vec![support::node_pool()], true).state.unwrap();
+    let roots = owner::stamp_roots(&mut state);
+    let kinds: Vec<&str> = roots.iter().map(|o| o.kind()).collect();
+    assert_eq!(kinds, ["Namespace", "HostedControlPlane"]);
+    let owner = OwnerReference {
+        api_version: "hypershift.openshift.io/v1beta1".into(),
+        kind: "HostedControlPlane".into(),
+        name: "hcp".into(),
+        uid: "hcp-uid".into(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    };
+    let objects = owner::stamp(&mut state, Some(&owner));
+    for o in &objects {
+        let stamped = o
+            .object
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(hosted_cluster_operator::names::DESIRED_HASH_ANNOTATION));
+        assert_eq!(
+            stamped,
+            Some(&hash::desired_hash(o)),
+            "{}",
+            o.display_name()
+        );
+        let owned = o.object.metadata.owner_references.is_some();
+        let root = matches!(o.role, Role::Namespace | Role::ControlPlane);
+        assert_eq!(owned, !root, "{}", o.display_name());
+    }
+    let values = |os: &[DesiredObject]| os.iter().map(DesiredObject::to_value).collect::<Vec<_>>();
+    assert_eq!(
+        values(&objects[..2]),
+        values(&roots),
+        "the roots as ensure applied them"
+    );
+}
+
 #[test]
 fn nothing_to_do_when_live_hashes_match() {
-    let objects = stamped(&planned(
+    let objects = stamped(&built(
         &support::hosted_cluster(),
         vec![support::node_pool()],
         true,
@@ -218,7 +275,7 @@ fn nothing_to_do_when_live_hashes_match() {
 
 #[test]
 fn everything_applies_in_order_against_an_empty_cluster() {
-    let objects = stamped(&planned(
+    let objects = stamped(&built(
         &support::hosted_cluster(),
         vec![support::node_pool()],
         true,
@@ -233,11 +290,11 @@ fn everything_applies_in_order_against_an_empty_cluster() {
 #[test]
 fn a_new_template_rolls_and_the_old_one_waits_for_machine_sets() {
     let hc = support::hosted_cluster();
-    let old = stamped(&planned(&hc, vec![support::node_pool()], true));
+    let old = stamped(&built(&hc, vec![support::node_pool()], true));
     let mut np = support::node_pool();
     let section = np.spec.platform.sections.values_mut().next().unwrap();
     section["minCpu"] = json!(16);
-    let new = stamped(&planned(&hc, vec![np], true));
+    let new = stamped(&built(&hc, vec![np], true));
     let old_tpl = old
         .iter()
         .find(|o| o.role == Role::MachineTemplate)
@@ -271,19 +328,20 @@ fn a_new_template_rolls_and_the_old_one_waits_for_machine_sets() {
 #[test]
 fn removed_pool_is_pruned_md_first_but_an_invalid_pool_is_kept() {
     let hc = support::hosted_cluster();
-    let with_pool = stamped(&planned(&hc, vec![support::node_pool()], true));
-    let without = stamped(&planned(&hc, vec![], true));
+    let with_pool = stamped(&built(&hc, vec![support::node_pool()], true));
+    let without = stamped(&built(&hc, vec![], true));
     let live = live_from(&with_pool);
 
     let p = apply_diff(&without, &live, &BTreeSet::new());
     let kinds: Vec<&str> = p.prune.iter().map(|k| k.kind.as_str()).collect();
-    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    // The MachineDeployment, the template and the two bootstrap Secrets.
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
     assert_eq!(kinds[0], "MachineDeployment", "dependants go first");
 
     // The same pool with a validation error: its objects stay.
     let mut bad = support::node_pool();
     bad.spec.release.image = String::new();
-    let pl = planned(&hc, vec![bad.clone()], true);
+    let pl = built(&hc, vec![bad.clone()], true);
     let errors: BTreeSet<String> = pl
         .state
         .as_ref()
@@ -441,7 +499,7 @@ fn infra_readiness_follows_both_capi_contracts() {
 
 #[test]
 fn a_live_object_edited_by_hand_is_applied_again() {
-    let objects = stamped(&planned(
+    let objects = stamped(&built(
         &support::hosted_cluster(),
         vec![support::node_pool()],
         true,

@@ -29,6 +29,16 @@ fn create_secret(api: &FakeApiServer) {
         "Secret",
     );
     api.create("secrets", s).unwrap();
+    // Written by HyperShift's control-plane operator in a real cluster.
+    // The operator may have made the namespace already.
+    let _ = api.create(
+        "namespaces",
+        support::control_plane_namespace(&support::hosted_cluster()),
+    );
+    let _ = api.create(
+        "secrets",
+        support::ignition_ca_secret(&support::hosted_cluster()),
+    );
 }
 
 fn create_cluster(api: &FakeApiServer, platform_type: Option<&str>) {
@@ -389,8 +399,36 @@ async fn restarts_and_api_failures_converge() {
     op.stop().await;
 }
 
+/// Deletion of a cluster whose platform this operator does not link: not a silent skip of the
+/// platform's cleanup but a Warning Event and `Degraded=True`, and the finalizer stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_with_an_unknown_platform_is_a_condition_and_an_event() {
+    let api = server();
+    create_cluster(&api, Some("NoSuchPlatform"));
+    let op = run(&api);
+    wait_for(10, "the finalizer", || {
+        (hc_obj(&api)?["metadata"]["finalizers"] == json!([FINALIZER])).then_some(())
+    })
+    .await;
+    api.delete(HC, Some("clusters"), &hc_name()).unwrap();
+    wait_for(10, "Degraded=True", || {
+        let (status, reason) = condition(&hc_obj(&api)?, "Degraded")?;
+        (status == "True" && reason == "UnknownPlatform").then_some(())
+    })
+    .await;
+    let warned = op
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| e.warning && e.reason == "UnknownPlatform");
+    assert!(warned, "a Warning Event");
+    assert!(hc_obj(&api).is_some(), "the finalizer is held");
+    op.stop().await;
+}
+
 /// `hypershift.openshift.io/skip-namespace-deletion`: the namespace stays, everything we put in
-/// it goes (found by label; machine-template kinds by discovery).
+/// it goes (found by label, kind by kind from the list the operator recorded on the namespace).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn skip_namespace_deletion_keeps_the_namespace_only() {
     let api = server();
@@ -410,6 +448,14 @@ async fn skip_namespace_deletion_keeps_the_namespace_only() {
     let cp = support::hosted_cluster().control_plane_namespace();
     let ns = api.get("namespaces", None, &cp).expect("namespace kept");
     assert!(ns["metadata"]["deletionTimestamp"].is_null());
+    let recorded = ns["metadata"]["annotations"]
+        [hosted_cluster_operator::names::APPLIED_KINDS_ANNOTATION]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        recorded.contains("MachineDeployment.cluster.x-k8s.io"),
+        "{recorded}"
+    );
     let left: Vec<String> = expected()
         .iter()
         .filter(|o| o.role != Role::Namespace && live(&api, o).is_some())

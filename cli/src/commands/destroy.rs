@@ -1,5 +1,7 @@
-//! `hosted-cluster destroy cluster --name N`: delete the NodePools, then the HostedCluster,
-//! then the Secrets this CLI created for it. Idempotent: what is already gone is skipped.
+//! `hosted-cluster destroy cluster --name N`: delete the NodePools, then the HostedCluster; wait
+//! until the operator has torn it down (the HostedCluster is gone once the operator removes its
+//! finalizer); then delete the Secrets this CLI created for it. Idempotent: what is already gone
+//! is skipped.
 //!
 //! Destroying needs nothing from the platform (the operator releases the infrastructure), so the
 //! command takes none. `destroy cluster <platform> --name N`, the older spelling, still works: a
@@ -7,15 +9,20 @@
 
 use crate::error::{CliError, Result};
 use crate::kube_args::{KubeArgs, describe_kube_error};
+use crate::progress::Stdout;
+use crate::wait;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
+use hosted_cluster_operator::apply::delete_if_present;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, DeleteParams, ListParams};
+use kube::api::{Api, ListParams};
 use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
 use platform_api::manifests::SAFE_TO_DELETE_LABEL;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+// `cluster`'s arguments (and its per-platform aliases) are built only when it is invoked.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum DestroyCommand {
     /// Destroy a hosted cluster.
     Cluster(DestroyCluster),
@@ -70,35 +77,17 @@ pub struct DestroyArgs {
     /// Namespace of the HostedCluster.
     #[arg(long, default_value = "clusters")]
     pub namespace: String,
-    /// Wait until the HostedCluster is gone (the operator has released its infrastructure).
-    #[arg(long)]
+    /// Accepted for older scripts: destroy always waits for the teardown now.
+    #[arg(long, hide = true)]
     pub wait: bool,
-    /// How long --wait waits, e.g. 30s, 10m, 1h.
-    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    /// How long to wait for the operator's teardown, e.g. 30s, 10m, 1h30m.
+    #[arg(long, default_value = "10m", value_parser = duration_arg::parse)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
 
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(
-        s.trim()
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(s.trim().len()),
-    );
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration; use e.g. 30s, 10m or 1h"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("{s:?} has unknown unit {unit:?}; use s, m or h")),
-    };
-    Ok(Duration::from_secs(secs))
-}
-
-pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: &DestroyArgs, out: &mut dyn Write, stdout: Stdout) -> Result<()> {
     let mut errors = platform_api::platform::FieldErrors::default();
     platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
     platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
@@ -106,7 +95,6 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
 
     let client = args.kube.client().await?;
     let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));
-    let dp = DeleteParams::background();
 
     let pools: Api<NodePool> = Api::namespaced(client.clone(), &args.namespace);
     for np in pools
@@ -117,43 +105,30 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
     {
         if np.spec.cluster_name == args.name {
             let name = np.metadata.name.clone().unwrap_or_default();
-            if pools.delete(&name, &dp).await.map_err(kerr)?.is_left() {
+            if delete_if_present(&pools, &name).await.map_err(kerr)? {
                 writeln!(out, "NodePool {}/{name} deleted", args.namespace)?;
             }
         }
     }
 
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), &args.namespace);
-    match clusters.delete(&args.name, &dp).await {
-        Ok(_) => writeln!(
-            out,
-            "HostedCluster {}/{} deleted",
-            args.namespace, args.name
-        )?,
-        Err(kube::Error::Api(s)) if s.code == 404 => writeln!(
+    let existed = delete_if_present(&clusters, &args.name)
+        .await
+        .map_err(kerr)?;
+    if existed {
+        writeln!(out, "HostedCluster {}/{} deleted", args.namespace, args.name)?;
+    } else {
+        writeln!(
             out,
             "HostedCluster {}/{} not found (already deleted)",
             args.namespace, args.name
-        )?,
-        Err(e) => return Err(kerr(e)),
+        )?;
     }
 
-    if args.wait {
-        let deadline = Instant::now() + args.timeout;
-        while clusters.get_opt(&args.name).await.map_err(kerr)?.is_some() {
-            if Instant::now() >= deadline {
-                return Err(CliError::new(format!(
-                    "HostedCluster {}/{} still exists after {:?}: its finalizer is held until the infrastructure is released; check the operator's logs and the HostedCluster's conditions",
-                    args.namespace, args.name, args.timeout
-                )));
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-        writeln!(
-            out,
-            "HostedCluster {}/{} is gone",
-            args.namespace, args.name
-        )?;
+    // The operator still needs the cluster's Secrets (platform credentials above all) to release
+    // the infrastructure, so they go only once it has let go of the HostedCluster.
+    if existed {
+        wait::gone(&clusters, &args.name, args.timeout, out, stdout).await?;
     }
 
     // Only Secrets this CLI created (labelled at creation); a user's own Secrets stay.
@@ -166,10 +141,8 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
         .items
     {
         let name = s.metadata.name.unwrap_or_default();
-        match secrets.delete(&name, &dp).await {
-            Ok(_) => writeln!(out, "Secret {}/{name} deleted", args.namespace)?,
-            Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(kerr(e)),
+        if delete_if_present(&secrets, &name).await.map_err(kerr)? {
+            writeln!(out, "Secret {}/{name} deleted", args.namespace)?;
         }
     }
     Ok(())

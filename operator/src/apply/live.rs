@@ -122,6 +122,14 @@ pub async fn read(
                     .await?;
             }
         }
+        // MachineSets too: otherwise the first pass that finds the namespace lists them, and
+        // a cluster that converges in one apply pass would pay that list on its first resync.
+        if let Some((res, namespaced)) = served.find(&capi.api_version(), "MachineSet") {
+            caches
+                .owned
+                .synced(res, *namespaced, Labelled::Anyone, timeout)
+                .await?;
+        }
         return Ok(live);
     }
     live.insert(&ns_res, Arc::unwrap_or_clone(ns.expect("checked above")));

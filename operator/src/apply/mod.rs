@@ -78,36 +78,60 @@ pub async fn apply_one(
     Ok(normalised)
 }
 
-/// What the apply step did.
+/// What an apply did.
 #[derive(Debug, Default)]
 pub struct ApplyOutcome {
     pub applied: Vec<ObjectKey>,
-    pub pruned: Vec<ObjectKey>,
     /// Objects the server did not store as sent although nothing else changed them.
     pub normalised: Vec<Normalised>,
 }
 
-/// Executes `diff`: applies in order, then prunes. A missing object on prune is fine.
-pub async fn execute(
+/// Applies `objects` in order (creation order: what they point at exists first).
+pub async fn apply_all(
     client: &kube::Client,
     records: &Records,
-    diff: &Diff,
+    objects: &[DesiredObject],
     live: &mut Live,
 ) -> Result<ApplyOutcome, ApplyError> {
     let mut out = ApplyOutcome::default();
-    for obj in &diff.apply {
+    for obj in objects {
         out.normalised
             .extend(apply_one(client, records, obj, live).await?);
         out.applied.push(ObjectKey::of_desired(obj));
     }
-    for key in &diff.prune {
+    Ok(out)
+}
+
+/// Deletes `name` (in the background: dependants go through the garbage collector). `Ok(false)`
+/// when it was already gone: deleting is idempotent, so a missing object is not an error.
+pub async fn delete_if_present<K>(api: &Api<K>, name: &str) -> Result<bool, kube::Error>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    match api.delete(name, &DeleteParams::background()).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes `keys` (objects we own that are no longer desired), in order; returns those deleted.
+/// A missing object is fine.
+pub async fn prune(
+    client: &kube::Client,
+    records: &Records,
+    keys: &[ObjectKey],
+    live: &mut Live,
+) -> Result<Vec<ObjectKey>, ApplyError> {
+    let mut pruned = Vec::new();
+    for key in keys {
         let Some(l) = live.objects.remove(key) else {
             continue;
         };
         let api = api_for(client, &l.resource, key.namespace.as_deref());
-        match api.delete(&key.name, &DeleteParams::background()).await {
-            Ok(_) => records.deleted(key, l.object.metadata.resource_version.clone()),
-            Err(kube::Error::Api(s)) if s.code == 404 => records.forget(key),
+        match delete_if_present(&api, &key.name).await {
+            Ok(true) => records.deleted(key, l.object.metadata.resource_version.clone()),
+            Ok(false) => records.forget(key),
             Err(source) => {
                 return Err(ApplyError::PruneFailed {
                     object: key.to_string(),
@@ -115,7 +139,7 @@ pub async fn execute(
                 });
             }
         }
-        out.pruned.push(key.clone());
+        pruned.push(key.clone());
     }
-    Ok(out)
+    Ok(pruned)
 }

@@ -12,6 +12,7 @@
 
 use super::drift;
 use super::key::ObjectKey;
+use crate::json::dynamic_to_value;
 use kube::api::DynamicObject;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -57,7 +58,7 @@ impl Records {
         live: &DynamicObject,
     ) -> bool {
         let records = self.0.lock().expect("records lock");
-        let live = to_value(live);
+        let live = dynamic_to_value(live);
         match records.get(key) {
             Some(r) if r.hash == hash => view_hash(desired, &live) != r.view,
             _ => drift::drifted(desired, &live),
@@ -75,7 +76,7 @@ impl Records {
         before: Option<&DynamicObject>,
         returned: &DynamicObject,
     ) -> Option<Normalised> {
-        let returned_value = to_value(returned);
+        let returned_value = dynamic_to_value(returned);
         let unchanged = before.is_some_and(|b| {
             b.metadata.resource_version.is_some()
                 && b.metadata.resource_version == returned.metadata.resource_version
@@ -120,20 +121,23 @@ impl Records {
     /// Whether a watch event of `key` at `resource_version` is the echo of our own write to it
     /// (one under way, or the last one). A reconcile need not run for it: the one that wrote
     /// already saw that state, and a write under way is followed by that reconcile's status.
+    ///
+    /// The mark is not consumed: a resource version names one state of the object, and more
+    /// than one watch may deliver it (the HostedControlPlane is seen by the typed watch that
+    /// feeds the inputs and by the owned cache of its kind). Consuming it on the first sight
+    /// made the second watch wake the cluster for nothing: a third reconcile per cluster.
     pub fn is_echo(&self, key: &ObjectKey, resource_version: Option<&str>) -> bool {
-        let mut echoes = self.1.lock().expect("echoes lock");
+        let echoes = self.1.lock().expect("echoes lock");
         match (echoes.get(key), resource_version) {
             (Some(ours), _) if ours.is_empty() => true,
-            (Some(ours), Some(rv)) if ours == rv => {
-                echoes.remove(key);
-                true
-            }
+            (Some(ours), Some(rv)) => ours == rv,
             _ => false,
         }
     }
 
     /// Records a delete made at `resource_version`.
     pub fn deleted(&self, key: &ObjectKey, resource_version: Option<String>) {
+        self.1.lock().expect("echoes lock").remove(key);
         self.0.lock().expect("records lock").insert(
             key.clone(),
             Record {
@@ -196,6 +200,7 @@ impl Records {
     /// Forgets objects no longer wanted (pruned and gone).
     pub fn forget(&self, key: &ObjectKey) {
         self.0.lock().expect("records lock").remove(key);
+        self.1.lock().expect("echoes lock").remove(key);
     }
 
     pub fn len(&self) -> usize {
@@ -215,10 +220,6 @@ fn not_newer(rv: Option<&str>, than: &str) -> bool {
         (Some(a), Ok(b)) => a <= b,
         _ => false,
     }
-}
-
-fn to_value(obj: &DynamicObject) -> Value {
-    serde_json::to_value(obj).expect("objects serialise")
 }
 
 /// The server's values at the paths `desired` sets, hashed.
@@ -336,12 +337,12 @@ mod tests {
     }
 
     #[test]
-    fn our_own_write_is_an_echo_once() {
+    fn our_own_write_is_an_echo_to_every_watch() {
         let r = Records::default();
         r.applied(&key(), "h", &sent(), None, &stored("7"));
         assert!(!r.is_echo(&key(), Some("8")), "someone else's change");
         assert!(r.is_echo(&key(), Some("7")));
-        assert!(!r.is_echo(&key(), Some("7")), "only once");
+        assert!(r.is_echo(&key(), Some("7")), "a second watch of the kind");
         r.writing(&key());
         assert!(
             r.is_echo(&key(), Some("9")),

@@ -4,13 +4,18 @@
 //! off; objects already being deleted are not deleted again (no write while waiting).
 
 use super::inputs::{self, namespace_of};
-use crate::apply::ObjectKey;
+use super::kinds;
+use crate::apply::{ObjectKey, delete_if_present};
+use crate::cache::Served;
 use crate::context::Context;
 use crate::error::Error;
-use crate::names::SKIP_NAMESPACE_DELETION_ANNOTATION;
+use crate::names::{FINALIZER, SKIP_NAMESPACE_DELETION_ANNOTATION};
+use crate::status;
+use crate::status::conditions::{self, Cond, DEGRADED};
+use k8s_openapi::api::core::v1::Namespace;
 use kube::Resource;
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams};
-use platform_api::api::{HostedCluster, NodePool};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
+use platform_api::api::{HostedCluster, HostedControlPlane, NodePool};
 use platform_api::desired::labels::cluster_selector;
 use platform_api::platform::{CleanupContext, PlatformError};
 
@@ -25,6 +30,18 @@ pub enum CleanupError {
         "releasing orphaned machines failed: {0}; fix access to the platform (its credentials Secret) and the operator retries"
     )]
     OrphanedMachineCleanupFailed(PlatformError),
+    #[error(
+        "spec.platform.type: {0}; this operator cannot release the platform's machines and credential objects, so deletion waits. Run an operator that links the platform, or remove the finalizer {FINALIZER} by hand to leave them behind"
+    )]
+    UnknownPlatform(String),
+    #[error(
+        "the platform names a credential object {kind} {name} with apiVersion {api_version:?}, which is not group/version; this is a bug in the platform crate"
+    )]
+    InvalidCredentialObject {
+        api_version: String,
+        kind: String,
+        name: String,
+    },
 }
 
 impl CleanupError {
@@ -85,131 +102,93 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         }
     }
 
-    // 4. Machines CAPI did not release. Credentials are read again (missing is fine: the
-    // platform decides what it can do without them).
-    if let Ok(platform) = platform_api::platform_for(&hc.spec.platform.type_) {
-        let creds = inputs::read(&ctx.caches, hc, platform.as_ref())
-            .await?
-            .credentials;
-        let outcome = platform
-            .cleanup_orphaned_machines(&CleanupContext {
-                hosted_cluster: hc,
-                credentials: creds.data(),
-            })
-            .await
-            .map_err(CleanupError::OrphanedMachineCleanupFailed)?;
-        if !outcome.released.is_empty() {
-            ctx.events
-                .normal(
-                    &hc.object_ref(&()),
-                    "ReleasedOrphanedMachines",
-                    outcome.released.join(", "),
-                )
-                .await;
-        }
-        if !outcome.pending.is_empty() {
-            return Ok(Progress::Waiting(format!(
-                "platform cleanup pending: {}",
-                outcome.pending.join(", ")
-            )));
-        }
+    // 4. Machines CAPI did not release. An operator without the platform cannot do this (nor
+    // step 5): that is an error to show, not a step to skip.
+    let platform = platform_api::platform_for(&hc.spec.platform.type_)
+        .map_err(|e| CleanupError::UnknownPlatform(e.to_string()))?;
+    // Credentials as the apply pipeline reads them (a cache that has not synced is an error);
+    // a Secret that is gone is passed as none: the platform decides what it can do without.
+    ctx.caches
+        .inputs_synced()
+        .await
+        .map_err(inputs::ReadError::from)?;
+    let creds = inputs::credentials(&ctx.caches, hc, platform.as_ref());
+    let outcome = platform
+        .cleanup_orphaned_machines(&CleanupContext {
+            hosted_cluster: hc,
+            credentials: creds.data(),
+        })
+        .await
+        .map_err(CleanupError::OrphanedMachineCleanupFailed)?;
+    if !outcome.released.is_empty() {
+        ctx.events
+            .normal(
+                &hc.object_ref(&()),
+                "ReleasedOrphanedMachines",
+                outcome.released.join(", "),
+            )
+            .await;
+    }
+    if !outcome.pending.is_empty() {
+        return Ok(Progress::Waiting(format!(
+            "platform cleanup pending: {}",
+            outcome.pending.join(", ")
+        )));
+    }
 
-        // 5. Credential objects; a missing one is fine.
-        for r in platform.credential_objects(hc, &cp_ns) {
-            let Ok(gv) = r.api_version.parse::<kube::core::GroupVersion>() else {
-                tracing::warn!(
-                    api_version = r.api_version,
-                    "platform named a credential object with an invalid apiVersion; skipped"
-                );
-                continue;
-            };
-            let res = ApiResource::from_gvk(&gv.with_kind(&r.kind));
-            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &r.namespace, &res);
-            delete(&api, &r.name, &r.kind).await?;
-        }
+    // 5. Credential objects; a missing one is fine.
+    for r in platform.credential_objects(hc, &cp_ns) {
+        let gv = r
+            .api_version
+            .parse::<kube::core::GroupVersion>()
+            .map_err(|_| CleanupError::InvalidCredentialObject {
+                api_version: r.api_version.clone(),
+                kind: r.kind.clone(),
+                name: r.name.clone(),
+            })?;
+        let res = ApiResource::from_gvk(&gv.with_kind(&r.kind));
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &r.namespace, &res);
+        delete(&api, &r.name, &r.kind).await?;
     }
 
     // 6. The namespace (cascades to everything in it), or, when asked to keep it, everything we
-    // labelled in it.
+    // labelled in it, kind by kind from the list the apply pipeline recorded on it.
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns =
+        namespaces
+            .get_opt(&cp_ns)
+            .await
+            .map_err(|source| CleanupError::DeletionListFailed {
+                kind: "Namespace".into(),
+                source,
+            })?;
     if skip_namespace_deletion(hc) {
-        for res in owned_kinds(hc, client, ctx.capi()).await? {
+        let recorded = ns
+            .as_ref()
+            .map(|n| kinds::recorded(n.metadata.annotations.as_ref()));
+        for res in applied_kinds(recorded.unwrap_or_default(), &ctx.caches.catalog.current()) {
             delete_labelled(client, &cp_ns, &res, &selector).await?;
         }
-    } else {
-        let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
-        match api.get_opt(&cp_ns).await {
-            Ok(Some(n)) if n.metadata.deletion_timestamp.is_none() => {
-                delete(&api, &cp_ns, "Namespace").await?;
-            }
-            Ok(_) => {}
-            Err(source) => {
-                return Err(CleanupError::DeletionListFailed {
-                    kind: "Namespace".into(),
-                    source,
-                }
-                .into());
-            }
-        }
+    } else if ns.is_some_and(|n| n.metadata.deletion_timestamp.is_none()) {
+        delete(&namespaces, &cp_ns, "Namespace").await?;
     }
     Ok(Progress::Done)
 }
 
-/// CAPI's convention: every infrastructure provider serves its kinds from this group.
-const INFRASTRUCTURE_GROUP: &str = "infrastructure.cluster.x-k8s.io";
-
-/// Kinds we may have created in the control-plane namespace: those of the cluster-level build
-/// (credentials as placeholders: only the kinds matter) and every namespaced kind of the CAPI
-/// infrastructure group, found by discovery (machine templates: their NodePools, which would
-/// tell their kind, are gone by now).
-async fn owned_kinds(
-    hc: &HostedCluster,
-    client: &kube::Client,
-    capi: platform_api::desired::capi::CapiVersion,
-) -> Result<Vec<ApiResource>, CleanupError> {
-    let mut kinds = std::collections::BTreeMap::new();
-    let hcp = ApiResource::erase::<platform_api::api::HostedControlPlane>(&());
-    kinds.insert((hcp.api_version.clone(), hcp.kind.clone()), hcp);
-    if let Ok(platform) = platform_api::platform_for(&hc.spec.platform.type_) {
-        let settings = platform_api::platform::PlatformSettings::default();
-        let inputs = platform_api::desired::ClusterInputs {
-            hosted_cluster: hc,
-            node_pools: &[],
-            credentials: None,
-            api_endpoint: None,
-            missing_secrets: platform_api::platform::MissingSecrets::Placeholder,
-            settings: &settings,
-            capi,
-        };
-        if let Ok(state) = platform_api::desired::build(&inputs, platform.as_ref()) {
-            for o in state
-                .cluster_objects
-                .iter()
-                .filter(|o| o.namespace().is_some())
-            {
-                kinds
-                    .entry((o.api_version().to_string(), o.kind().to_string()))
-                    .or_insert_with(|| o.resource.clone());
-            }
+/// The namespaced kinds recorded as applied that the server serves (a kind it does not serve
+/// has no objects), in their newest served version; the HostedControlPlane always.
+fn applied_kinds(recorded: Vec<kinds::GroupKind>, served: &Served) -> Vec<ApiResource> {
+    let hcp = ApiResource::erase::<HostedControlPlane>(&());
+    let mut out = vec![hcp.clone()];
+    for (group, kind) in recorded {
+        if (group.as_str(), kind.as_str()) == (hcp.group.as_str(), hcp.kind.as_str()) {
+            continue;
+        }
+        if let Some((res, true)) = served.newest_in_group(&group, &kind) {
+            out.push(res.clone());
         }
     }
-    let discovery = kube::discovery::Discovery::new(client.clone())
-        .filter(&[INFRASTRUCTURE_GROUP])
-        .run()
-        .await
-        .map_err(|source| CleanupError::DeletionListFailed {
-            kind: format!("API discovery of {INFRASTRUCTURE_GROUP}"),
-            source,
-        })?;
-    for group in discovery.groups() {
-        for (res, caps) in group.recommended_resources() {
-            if caps.scope == kube::discovery::Scope::Namespaced {
-                kinds
-                    .entry((res.api_version.clone(), res.kind.clone()))
-                    .or_insert(res);
-            }
-        }
-    }
-    Ok(kinds.into_values().collect())
+    out
 }
 
 pub fn skip_namespace_deletion(hc: &HostedCluster) -> bool {
@@ -224,14 +203,13 @@ async fn delete<K>(api: &Api<K>, name: &str, kind: &str) -> Result<(), CleanupEr
 where
     K: Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    match api.delete(name, &DeleteParams::background()).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
-        Err(source) => Err(CleanupError::DeleteFailed {
+    delete_if_present(api, name)
+        .await
+        .map(drop)
+        .map_err(|source| CleanupError::DeleteFailed {
             object: format!("{kind} {name}"),
             source,
-        }),
-    }
+        })
 }
 
 /// Deletes every labelled object of one kind that is not already going; returns how many exist.
@@ -263,8 +241,19 @@ async fn delete_labelled(
 }
 
 /// One teardown pass with its Event and log line; the caller requeues while waiting.
+///
+/// A failed pass is also put on the HostedCluster as `Degraded=True` (the error policy
+/// publishes the Warning Event and counts the reason), so `kubectl get` shows why deletion
+/// does not progress; the next pass that gets further clears it.
 pub async fn reconcile(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
-    let progress = run(hc, ctx).await?;
+    let progress = match run(hc, ctx).await {
+        Ok(p) => p,
+        Err(e) => {
+            let cond = Cond::yes(DEGRADED, e.reason(), format!("deletion failed: {e}"));
+            degraded(hc, ctx, cond).await;
+            return Err(e);
+        }
+    };
     match &progress {
         Progress::Done => {
             ctx.events
@@ -275,7 +264,32 @@ pub async fn reconcile(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Er
                 )
                 .await;
         }
-        Progress::Waiting(what) => tracing::info!(what, "deletion waiting"),
+        Progress::Waiting(what) => {
+            tracing::info!(what, "deletion waiting");
+            let was_degraded = hc
+                .status
+                .as_ref()
+                .and_then(|s| conditions::find(&s.conditions, DEGRADED))
+                .is_some_and(|c| c.status == conditions::TRUE);
+            if was_degraded {
+                let cond = Cond::no(DEGRADED, "AsExpected", format!("deleting: {what}"));
+                degraded(hc, ctx, cond).await;
+            }
+        }
     }
     Ok(progress)
+}
+
+/// Writes the Degraded condition. A failure to write it is logged, not returned: the error
+/// being reported matters more, and the next pass writes it again.
+async fn degraded(hc: &HostedCluster, ctx: &Context, cond: Cond) {
+    let endpoint = hc
+        .status
+        .as_ref()
+        .and_then(|s| s.control_plane_endpoint.as_ref());
+    if let Err(e) =
+        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, &[cond], endpoint).await
+    {
+        tracing::warn!(error = %e, "could not write the Degraded condition of a deleting HostedCluster");
+    }
 }

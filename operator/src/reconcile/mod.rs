@@ -1,12 +1,18 @@
-//! HostedCluster reconcile: the finalizer decides between the apply pipeline (`cluster`) and
-//! ordered deletion (`cleanup`). NodePools are reconciled as part of their cluster: their
-//! objects come from the same `desired::build` call.
+//! HostedCluster reconcile: the finalizer decides between the apply pipeline (`cluster`, which
+//! reads as the pipeline and calls one module per step) and ordered deletion (`cleanup`).
+//! NodePools are reconciled as part of their cluster: their objects come from the same
+//! `desired::build` call.
 
+pub mod announce;
 pub mod cleanup;
 pub mod cluster;
+pub mod desired;
 pub mod inputs;
+pub mod kinds;
+pub mod next;
+pub mod owner;
 pub mod pause;
-pub mod plan;
+pub mod publish;
 
 use crate::context::Context;
 use crate::error::Error;
@@ -28,7 +34,6 @@ use std::time::Instant;
 /// and then it just releases the finalizer.
 pub async fn reconcile(hc: Arc<HostedCluster>, ctx: Arc<Context>) -> Result<Action, Error> {
     let started = Instant::now();
-    tracing::trace!("reconcile started");
     let result = run(hc, &ctx).await;
     let outcome = if result.is_ok() { "success" } else { "error" };
     ctx.metrics.reconciled(outcome, started.elapsed());

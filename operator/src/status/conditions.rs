@@ -9,6 +9,8 @@ pub const INFRASTRUCTURE_READY: &str = "InfrastructureReady";
 pub const AVAILABLE: &str = "Available";
 pub const READY: &str = "Ready";
 pub const RECONCILIATION_ACTIVE: &str = "ReconciliationActive";
+/// True while deletion is stuck on an error (reason: the cleanup error's variant).
+pub const DEGRADED: &str = "Degraded";
 
 pub const TRUE: &str = "True";
 pub const FALSE: &str = "False";

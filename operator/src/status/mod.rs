@@ -65,28 +65,13 @@ pub async fn write_hosted_cluster(
         })
         .map(|c| (c.type_.clone(), c.status.to_string(), c.reason.clone()))
         .collect();
-    let name = hc.metadata.name.clone().unwrap_or_default();
-    let api: Api<HostedCluster> = Api::namespaced(
-        client.clone(),
-        hc.metadata.namespace.as_deref().unwrap_or("default"),
-    );
     let patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
-    let key = ObjectKey::of_typed(hc);
-    records.writing(&key);
-    let written = api
-        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    patch_status(client, records, hc, &patch)
         .await
-        .map_err(|source| {
-            records.wrote(&key, None);
-            StatusError::HostedClusterStatusFailed {
-                name: name.clone(),
-                source,
-            }
+        .map_err(|source| StatusError::HostedClusterStatusFailed {
+            name: hc.metadata.name.clone().unwrap_or_default(),
+            source,
         })?;
-    records.wrote(
-        &ObjectKey::of_typed(&written),
-        written.metadata.resource_version.as_deref(),
-    );
     Ok(Some(StatusChange { changed }))
 }
 
@@ -100,24 +85,43 @@ pub async fn write_node_pool(
     if np.status.as_ref() == Some(desired) {
         return Ok(false);
     }
-    let name = np.metadata.name.clone().unwrap_or_default();
-    let api: Api<NodePool> = Api::namespaced(
-        client.clone(),
-        np.metadata.namespace.as_deref().unwrap_or("default"),
-    );
-    let patch = json!({ "status": desired });
-    let key = ObjectKey::of_typed(np);
-    records.writing(&key);
-    let written = api
-        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+    patch_status(client, records, np, &json!({ "status": desired }))
         .await
-        .map_err(|source| {
-            records.wrote(&key, None);
-            StatusError::NodePoolStatusFailed { name, source }
+        .map_err(|source| StatusError::NodePoolStatusFailed {
+            name: np.metadata.name.clone().unwrap_or_default(),
+            source,
         })?;
+    Ok(true)
+}
+
+/// A merge patch of `obj`'s status, recorded as our own write so its watch event is known as an
+/// echo (see `Records::is_echo`).
+async fn patch_status<K>(
+    client: &kube::Client,
+    records: &Records,
+    obj: &K,
+    patch: &serde_json::Value,
+) -> Result<K, kube::Error>
+where
+    K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(
+        client.clone(),
+        obj.meta().namespace.as_deref().unwrap_or("default"),
+    );
+    let key = ObjectKey::of_typed(obj);
+    records.writing(&key);
+    let name = obj.meta().name.clone().unwrap_or_default();
+    let written = api
+        .patch_status(&name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+        .inspect_err(|_| records.wrote(&key, None))?;
     records.wrote(
         &ObjectKey::of_typed(&written),
-        written.metadata.resource_version.as_deref(),
+        written.meta().resource_version.as_deref(),
     );
-    Ok(true)
+    Ok(written)
 }

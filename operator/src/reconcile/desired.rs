@@ -1,35 +1,34 @@
-//! Step 2 (pure): validate and build. Turns the inputs into the desired state with
+//! Pipeline step 2 (pure): validate and build, once. Turns the inputs into the desired state with
 //! `platform_api::desired::build` — the same function `hosted-cluster render` calls — or into
 //! the reason it cannot be built yet (reported as conditions, not as an error).
 
 use super::inputs::{Credentials, Inputs};
 use crate::status::hosted_cluster::{CredentialsFact, Validity};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::DynamicObject;
-use platform_api::Platform;
 use platform_api::api::HostedCluster;
+use platform_api::control_plane::control_plane_registry;
 use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{self, BuildError, ClusterInputs, DesiredState};
 use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
+use platform_api::{ControlPlane, Platform};
 
 /// A failure that is not the user's input: retried with backoff. Variant = metric label.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
-pub enum PlanError {
+pub enum DesiredError {
     #[error("{0}; this is a bug in the platform crate, report it with the HostedCluster attached")]
     PlatformBug(PlatformError),
     #[error("{0}; the operator retries with backoff")]
     PlatformAPIError(PlatformError),
 }
 
-impl PlanError {
+impl DesiredError {
     pub fn reason(&self) -> &'static str {
         self.into()
     }
 }
 
-/// What the plan step decided.
+/// What the build step decided.
 #[derive(Debug)]
-pub struct Planned {
+pub struct Built {
     /// `None` when the cluster cannot be built (see `validity` and `credentials`).
     pub state: Option<DesiredState>,
     pub validity: Validity,
@@ -49,13 +48,26 @@ fn credentials_fact(c: &Credentials) -> CredentialsFact {
     }
 }
 
-pub fn plan(
+/// The control-plane backend of `hc`: its annotation, else `--default-control-plane`, else
+/// the linked default. The error is the message for the HostedCluster's conditions.
+pub fn control_plane(
+    hc: &HostedCluster,
+    settings: &PlatformSettings,
+) -> Result<Box<dyn ControlPlane>, String> {
+    control_plane_registry()
+        .map_err(|e| e.to_string())?
+        .for_cluster(hc, settings.default_control_plane.as_deref())
+        .map_err(|e| e.to_string())
+}
+
+pub fn build(
     hc: &HostedCluster,
     inputs: &Inputs,
     platform: &dyn Platform,
+    control_plane: &dyn ControlPlane,
     settings: &PlatformSettings,
     capi: CapiVersion,
-) -> Result<Planned, PlanError> {
+) -> Result<Built, DesiredError> {
     let cluster_inputs = ClusterInputs {
         hosted_cluster: hc,
         node_pools: &inputs.node_pools,
@@ -64,9 +76,12 @@ pub fn plan(
         missing_secrets: MissingSecrets::Fail,
         settings,
         capi,
+        control_plane_status: inputs.control_plane_status.as_ref(),
+        control_plane_secrets: &inputs.control_plane_secrets,
+        bootstrap_tokens: &inputs.bootstrap_tokens,
     };
     let mut credentials = credentials_fact(&inputs.credentials);
-    let (state, validity) = match desired::build(&cluster_inputs, platform) {
+    let (state, validity) = match desired::build(&cluster_inputs, platform, control_plane) {
         Ok(state) => (Some(state), Validity::Valid),
         Err(e @ BuildError::InvalidHostedCluster { .. }) => (
             None,
@@ -96,33 +111,15 @@ pub fn plan(
             (None, Validity::Valid)
         }
         Err(BuildError::Platform(e @ PlatformError::Bug(_))) => {
-            return Err(PlanError::PlatformBug(e));
+            return Err(DesiredError::PlatformBug(e));
         }
-        Err(BuildError::Platform(e)) => return Err(PlanError::PlatformAPIError(e)),
+        Err(BuildError::Platform(e)) => return Err(DesiredError::PlatformAPIError(e)),
     };
     // Never apply with credentials we could not read, even if the platform tolerated it.
     let state = state.filter(|_| !matches!(credentials, CredentialsFact::Missing { .. }));
-    Ok(Planned {
+    Ok(Built {
         state,
         validity,
         credentials,
-    })
-}
-
-/// Owner reference to the live HostedControlPlane. Objects in the control-plane namespace are
-/// owned by it: owner references cannot cross namespaces, so the HostedCluster cannot own them.
-pub fn owner_ref(hcp: &DynamicObject) -> Option<OwnerReference> {
-    let types = hcp.types.as_ref();
-    Some(OwnerReference {
-        api_version: types
-            .map(|t| t.api_version.clone())
-            .unwrap_or_else(|| "hypershift.openshift.io/v1beta1".into()),
-        kind: types
-            .map(|t| t.kind.clone())
-            .unwrap_or_else(|| "HostedControlPlane".into()),
-        name: hcp.metadata.name.clone()?,
-        uid: hcp.metadata.uid.clone()?,
-        controller: Some(true),
-        block_owner_deletion: Some(true),
     })
 }

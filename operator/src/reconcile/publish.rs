@@ -1,0 +1,107 @@
+//! Pipeline step 8: status. The HostedCluster's conditions and each NodePool's status, written
+//! only when they change, with an Event per changed condition.
+
+use super::inputs::Inputs;
+use crate::apply::{Live, ObjectKey};
+use crate::context::Context;
+use crate::error::Error;
+use crate::status::{self, conditions, hosted_cluster as hc_status, node_pool as np_status};
+use hc_status::{ClusterFacts, InfraFact};
+use kube::Resource;
+use platform_api::api::HostedCluster;
+use platform_api::desired::{DesiredState, Role};
+
+/// Whether the infrastructure object (if the platform builds one) exists and reports ready.
+pub fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
+    let Some(infra) = state.objects().find(|o| o.role == Role::InfraCluster) else {
+        return InfraFact::NotRequired;
+    };
+    match live.get(&ObjectKey::of_desired(infra)) {
+        None => InfraFact::NotCreated,
+        Some(o) => InfraFact::Ready(hc_status::infra_reports_ready(&o.data)),
+    }
+}
+
+/// Writes each NodePool's status when it changed; returns whether all of them are Ready.
+pub async fn node_pools(
+    ctx: &Context,
+    inputs: &Inputs,
+    state: &DesiredState,
+    live: &Live,
+) -> Result<bool, Error> {
+    let now = status::now();
+    let mut all_ready = true;
+    for np in &inputs.node_pools {
+        let name = np.metadata.name.clone().unwrap_or_default();
+        let build_error = state
+            .node_pools
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.result.as_ref().err())
+            .map(|e| (e.reason(), e.to_string()));
+        let md_key = ObjectKey {
+            group: platform_api::desired::capi::CAPI_GROUP.into(),
+            kind: "MachineDeployment".into(),
+            namespace: Some(state.control_plane_namespace.clone()),
+            name: name.clone(),
+        };
+        let desired = np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        all_ready &= conditions::find(&desired.conditions, conditions::READY)
+            .is_some_and(|c| c.status == conditions::TRUE);
+        let was_valid = np
+            .status
+            .as_ref()
+            .and_then(|s| conditions::find(&s.conditions, conditions::VALID_CONFIGURATION))
+            .map(|c| c.status == conditions::TRUE);
+        // Warn when a pool becomes invalid, not on every pass while it stays so.
+        if status::write_node_pool(&ctx.client, &ctx.records, np, &desired).await?
+            && let Some((reason, message)) = build_error.filter(|_| was_valid != Some(false))
+        {
+            ctx.events
+                .warning(&np.object_ref(&()), reason, message)
+                .await;
+        }
+    }
+    Ok(all_ready)
+}
+
+/// Writes the HostedCluster's conditions from `facts` when they changed; returns whether it
+/// wrote.
+pub async fn hosted_cluster(
+    hc: &HostedCluster,
+    facts: &ClusterFacts,
+    ctx: &Context,
+) -> Result<bool, Error> {
+    let conds = hc_status::conditions(facts);
+    conditions_of(hc, &conds, facts.endpoint.as_ref(), ctx).await
+}
+
+/// Writes `conds` (merged into the HostedCluster's other conditions) when they changed, with a
+/// Normal Event for each that turned True and a Warning for each that turned anything else.
+pub async fn conditions_of(
+    hc: &HostedCluster,
+    conds: &[conditions::Cond],
+    endpoint: Option<&platform_api::api::ApiEndpoint>,
+    ctx: &Context,
+) -> Result<bool, Error> {
+    let change =
+        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, conds, endpoint).await?;
+    let Some(change) = change else {
+        return Ok(false);
+    };
+    let obj_ref = hc.object_ref(&());
+    for (type_, status, reason) in change.changed {
+        let message = conds
+            .iter()
+            .find(|c| c.type_ == type_)
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        let note = format!("{type_}={status}: {message}");
+        if status == conditions::TRUE {
+            ctx.events.normal(&obj_ref, &reason, note).await;
+        } else {
+            ctx.events.warning(&obj_ref, &reason, note).await;
+        }
+    }
+    Ok(true)
+}
