@@ -332,6 +332,21 @@ const MAAS_TOOL_WIRING: &[(&str, &str)] = &[
         "cli/src/lib.rs",
         "Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,",
     ),
+    // The LXD initializer (`hosted-cluster lxd`, `install lxd-initializer`) prepares LXD for
+    // MAAS; it lives with the MAAS tooling in `cli/src/commands/maas/`.
+    ("cli/src/commands/mod.rs", "Lxd(maas::lxd::LxdCommand),"),
+    (
+        "cli/src/lib.rs",
+        "Command::Lxd(cmd) => commands::maas::lxd::run(cmd, out).await,",
+    ),
+    (
+        "cli/src/commands/install.rs",
+        "LxdInitializer(super::maas::install_lxd::LxdInitializerArgs),",
+    ),
+    (
+        "cli/src/commands/install.rs",
+        "return super::maas::install_lxd::run(lxd, out);",
+    ),
 ];
 
 #[test]

@@ -159,6 +159,12 @@ fn cases() -> Vec<Case> {
         case("no VM hosts", "vm-hosts list", 1)
             .maas(NoVmHosts)
             .err(HTTP_410),
+        case("no VM hosts", "vm-hosts compose --cores 1 --memory 2048", 1)
+            .maas(NoVmHosts)
+            .err(HTTP_410),
+        case("no VM hosts", "placement --replicas 2", 1)
+            .maas(NoVmHosts)
+            .err(HTTP_410),
         // vm-hosts list and its filters
         case("list", "vm-hosts list", 0).then(&[list_table]),
         case("list", "vm-hosts list --zone az-2 -o json", 0)

@@ -118,8 +118,8 @@ fn examples_validate_against_our_crds() {
         }
     }
     assert_eq!(
-        seen, 3,
-        "expected the HostedCluster (hypershift and kamaji) and NodePool examples"
+        seen, 4,
+        "expected the HostedCluster (hypershift and kamaji) and the bare-metal and LXD NodePool examples"
     );
 }
 

@@ -89,6 +89,7 @@ pub async fn execute(cli: &Cli, stdout: Stdout, out: &mut dyn Write, err: &mut d
         Command::Render(args) => commands::render::run(args, out, err),
         Command::Install(args) => commands::install::run(args, out),
         Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,
+        Command::Lxd(cmd) => commands::maas::lxd::run(cmd, out).await,
     };
     match result {
         Ok(()) => 0,

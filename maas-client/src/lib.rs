@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+pub mod composer;
 mod error;
 mod form;
 mod operation;
@@ -40,6 +41,7 @@ mod transport;
 pub mod types;
 
 pub use client::MaasClient;
+pub use composer::{ComposeError, Composed, Composer, Refusal};
 // The endpoint and key parsers live in `maas-credentials` (the MAAS platform uses them without
 // linking this crate's HTTP stack); re-exported so the client's API is unchanged.
 pub use error::{FieldErrors, MaasError, TransportFailure};
@@ -48,8 +50,9 @@ pub use operation::{ObjectKind, Operation};
 pub use options::ClientOptions;
 pub use params::{
     AllocateConstraints, ComposeRequest, DeployOptions, LxdAuth, MachineFilter, RegisterLxdHost,
-    ReleaseOptions, StorageSpec, VmHostQuery,
+    ReleaseOptions, StorageSpec, UpdateVmHost, VmHostQuery,
 };
+pub use placement::pool::{PoolPlacement, PoolRequest, Slot, Unplaced, place_pool};
 pub use placement::{PlacementError, PlacementStrategy, choose_vm_host};
 pub use resources::{ResourceUsage, StoragePoolUsage, VmHostResources};
 pub use retry::RetryPolicy;

@@ -6,6 +6,8 @@
 //! `composable` capability), so a chosen host is one MAAS should accept,
 //! and a refusal explains per host why nothing fits.
 
+pub mod pool;
+
 use std::collections::BTreeMap;
 use std::fmt;
 

@@ -18,6 +18,9 @@ pub enum Fault {
     DropConnection,
     /// Wait this long, then handle the request normally.
     Latency(Duration),
+    /// 503 with MAAS's "Unable to compose" PodProblem text: the VM host refuses a compose for
+    /// capacity (as when another client took the room between listing and composing).
+    ComposeRefused,
 }
 
 /// A route pattern did not parse.
@@ -181,6 +184,11 @@ impl FaultInjector {
     /// The next `n` matching requests see their connection closed without a response.
     pub fn drop_next(&self, route: &str, n: u32) -> Result<(), InvalidRoute> {
         self.inject(route, Fault::DropConnection, Some(n))
+    }
+
+    /// The next `n` matching composes are refused for capacity.
+    pub fn refuse_compose_next(&self, route: &str, n: u32) -> Result<(), InvalidRoute> {
+        self.inject(route, Fault::ComposeRefused, Some(n))
     }
 
     /// Every matching request waits `delay` first, until `clear`.

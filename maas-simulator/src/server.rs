@@ -181,6 +181,10 @@ async fn handle(
             retry_after_secs,
         )
         .into_response(),
+        Some(Fault::ComposeRefused) => ApiError::pod_problem(
+            "Unable to compose KVM instance. Not enough resources left on the VM host (injected fault).",
+        )
+        .into_response(),
         Some(Fault::Latency(_)) | None => dispatch(&shared, &incoming),
     };
     record(&shared, &incoming, op, Some(response.status().as_u16()));

@@ -50,6 +50,18 @@ pub struct MaasCreateArgs {
     /// Failure domain (MAAS zone) of the workers.
     #[arg(long)]
     pub failure_domain: Option<String>,
+    /// Compose the workers as LXD VMs on MAAS VM hosts instead of allocating bare metal.
+    #[arg(long)]
+    pub lxd: bool,
+    /// Root disk of each LXD VM, in GB (with --lxd; CAPMAAS's default 60).
+    #[arg(long, value_name = "GB")]
+    pub lxd_disk_size: Option<i32>,
+    /// LXD storage pool of the VMs' disks on the VM hosts (with --lxd).
+    #[arg(long, value_name = "POOL")]
+    pub lxd_storage_pool: Option<String>,
+    /// LXD network the VMs attach to (with --lxd).
+    #[arg(long, value_name = "NETWORK")]
+    pub lxd_network: Option<String>,
 }
 
 impl MaasCreateArgs {
@@ -72,6 +84,10 @@ impl MaasCreateArgs {
                 .collect(),
             resource_pool: self.resource_pool.clone(),
             failure_domain: self.failure_domain.clone(),
+            lxd: self.lxd,
+            lxd_disk_size: self.lxd_disk_size,
+            lxd_storage_pool: self.lxd_storage_pool.clone(),
+            lxd_network: self.lxd_network.clone(),
         }
     }
 }

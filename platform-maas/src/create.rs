@@ -2,7 +2,7 @@
 //! sections and the credentials Secret. Errors name the command-line option they came from.
 
 use crate::credentials;
-use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec};
+use crate::spec::{MaasLxdMachine, MaasNodePoolPlatform, MaasPlatformSpec};
 use k8s_openapi::api::core::v1::Secret;
 use platform_api::manifests::ClusterTemplate;
 use platform_api::platform::{FieldError, FieldErrors};
@@ -22,6 +22,11 @@ pub struct MaasCreateOptions {
     pub tags: Vec<String>,
     pub resource_pool: Option<String>,
     pub failure_domain: Option<String>,
+    /// `--lxd`: compose LXD VMs instead of allocating bare metal.
+    pub lxd: bool,
+    pub lxd_disk_size: Option<i32>,
+    pub lxd_storage_pool: Option<String>,
+    pub lxd_network: Option<String>,
 }
 
 /// The MAAS parts of the manifests.
@@ -91,6 +96,18 @@ impl MaasCreateOptions {
                 "use at least 1024 MiB",
             ));
         }
+        let lxd_only = [
+            ("--lxd-disk-size", self.lxd_disk_size.is_some()),
+            ("--lxd-storage-pool", self.lxd_storage_pool.is_some()),
+            ("--lxd-network", self.lxd_network.is_some()),
+        ];
+        for (flag, _) in lxd_only.iter().filter(|(_, set)| *set && !self.lxd) {
+            errors.push(FieldError::new(
+                *flag,
+                "only applies to LXD VMs",
+                "add --lxd, or leave it out for bare metal",
+            ));
+        }
         errors.into_result()?;
 
         let cluster = MaasPlatformSpec {
@@ -109,7 +126,13 @@ impl MaasCreateOptions {
             min_disk_size: None,
             image: self.image.clone(),
             failure_domain: self.failure_domain.clone(),
-            lxd: None,
+            lxd: self.lxd.then(|| MaasLxdMachine {
+                enabled: true,
+                auto_start: None,
+                disk_size: self.lxd_disk_size,
+                storage_pool: self.lxd_storage_pool.clone(),
+                network: self.lxd_network.clone(),
+            }),
         };
         Ok(MaasManifests {
             cluster,
@@ -122,6 +145,9 @@ impl MaasCreateOptions {
 /// Which option sets a field, so validation errors on the built objects name the flag.
 pub const FIELD_FLAGS: &[(&str, &str)] = &[
     ("spec.platform.maas.image", "--maas-image"),
+    ("spec.platform.maas.lxd.diskSize", "--lxd-disk-size"),
+    ("spec.platform.maas.lxd.storagePool", "--lxd-storage-pool"),
+    ("spec.platform.maas.lxd.network", "--lxd-network"),
     ("spec.platform.maas.minCpu", "--min-cpu"),
     ("spec.platform.maas.minMemory", "--min-memory"),
     ("spec.platform.maas.tags", "--tags"),

@@ -9,10 +9,12 @@ pub mod cli;
 pub mod create;
 pub mod credentials;
 pub mod infra;
+pub mod lxd;
 pub mod machine_template;
 pub mod platform;
 pub mod provider;
 pub mod provider_version;
+pub mod provider_id;
 pub mod spec;
 pub mod validate;
 

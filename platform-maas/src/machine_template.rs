@@ -44,6 +44,9 @@ pub fn maas_machine_template(
     }
     if let Some(lxd) = pool.lxd.as_ref().filter(|l| l.enabled) {
         let mut vm = serde_json::Map::new();
+        if let Some(a) = lxd.auto_start {
+            vm.insert("autoStart".into(), json!(a));
+        }
         if let Some(d) = lxd.disk_size {
             vm.insert("diskSize".into(), json!(d));
         }

@@ -81,21 +81,27 @@ impl PlatformSpecType for MaasNodePoolPlatform {
     const PLATFORM_TYPE: &'static str = PLATFORM_TYPE;
 }
 
-/// LXD VM settings, passed to CAPMAAS's `spec.lxd`.
+/// LXD VM settings, passed to CAPMAAS's `spec.lxd` (`enabled`, `vmConfig`).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MaasLxdMachine {
+    /// Compose LXD VMs (true) or allocate bare metal (false, CAPMAAS's default).
     #[serde(default)]
     pub enabled: bool,
-    /// Root disk size in GB.
+    /// Start the VM with its host (CAPMAAS's default: true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_start: Option<bool>,
+    /// Root disk size in GB (CAPMAAS's default: 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub disk_size: Option<i32>,
-    /// VM host storage pool for the root disk.
+    /// VM host storage pool for the root disk (an LXD name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63))]
     pub storage_pool: Option<String>,
-    /// Network (bridge) the VM attaches to.
+    /// Network (bridge) the VM attaches to (an LXD network name, at most 15 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 15))]
     pub network: Option<String>,
 }
 

@@ -1,6 +1,7 @@
 //! MAAS-specific checks. Paths start at the object root; messages say how to fix.
 
-use crate::spec::{MAX_TAGS, MaasNodePoolPlatform, MaasPlatformSpec};
+use crate::lxd;
+use crate::spec::{MAX_TAGS, MaasLxdMachine, MaasNodePoolPlatform, MaasPlatformSpec};
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::validate::{is_dns_domain, is_dns1123_subdomain};
 use platform_api::platform::{FieldError, FieldErrors};
@@ -145,6 +146,9 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
             ));
         }
     }
+    if let Some(lxd) = &pool.lxd {
+        lxd_checks(&pool, lxd, &mut errors);
+    }
     if let (Some(r), Ok(spec)) = (pool.identity_ref.as_ref(), cluster_spec(hc)) {
         if r.name != spec.identity_ref.name {
             errors.push(FieldError::new(
@@ -158,4 +162,51 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
         }
     }
     errors.into_result()
+}
+
+/// `spec.platform.maas.lxd`: a positive disk size, LXD names, and no tag only bare metal has.
+fn lxd_checks(pool: &MaasNodePoolPlatform, lxd: &MaasLxdMachine, errors: &mut FieldErrors) {
+    let p = "spec.platform.maas.lxd";
+    if let Some(d) = lxd.disk_size.filter(|d| *d < 1) {
+        errors.push(FieldError::new(
+            format!("{p}.diskSize"),
+            format!("is {d}"),
+            "use a positive number of GB, e.g. 60 (--lxd-disk-size)",
+        ));
+    }
+    let names = [
+        ("storagePool", lxd.storage_pool.as_deref(), lxd::NAME_MAX),
+        ("network", lxd.network.as_deref(), lxd::NETWORK_NAME_MAX),
+    ];
+    for (field, value, max) in names {
+        if let Some(reason) = value.and_then(|v| lxd::check_name(v, max).err()) {
+            errors.push(FieldError::new(
+                format!("{p}.{field}"),
+                format!("is not an LXD name: {reason}"),
+                "name an existing LXD storage pool or network (`lxc storage list`, `lxc network list`)",
+            ));
+        }
+    }
+    if !lxd.enabled {
+        return;
+    }
+    let tagged = pool
+        .machine_type
+        .iter()
+        .map(|t| ("spec.platform.maas.machineType".to_string(), t))
+        .chain(
+            pool.tags
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("spec.platform.maas.tags[{i}]"), t)),
+        );
+    for (path, tag) in tagged.filter(|(_, t)| lxd::is_bare_metal_only(t)) {
+        errors.push(FieldError::new(
+            path,
+            format!(
+                "{tag:?} only matches bare-metal machines, but lxd.enabled composes LXD VMs, so no machine could ever match"
+            ),
+            "remove the tag, or set spec.platform.maas.lxd.enabled to false for bare metal",
+        ));
+    }
 }

@@ -4,12 +4,15 @@
 
 use crate::error::{CliError, Result};
 use crate::output::{self, Format};
-use clap::Args;
+use clap::{Args, Subcommand};
 use hosted_cluster_operator::install::{self, InstallOptions};
 use std::io::Write;
 
 #[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct InstallArgs {
+    #[command(subcommand)]
+    pub target: Option<InstallTarget>,
     /// Print the manifests instead of applying them (applying is not implemented yet; pipe the
     /// output to `kubectl apply --server-side -f -`).
     #[arg(long)]
@@ -24,7 +27,17 @@ pub struct InstallArgs {
     pub image: String,
 }
 
+/// What else can be installed besides the operator.
+#[derive(Subcommand, Debug, Clone)]
+pub enum InstallTarget {
+    /// The LXD initializer DaemonSet: prepares each node's LXD and registers it as a VM host.
+    LxdInitializer(super::maas::install_lxd::LxdInitializerArgs),
+}
+
 pub fn run(args: &InstallArgs, out: &mut dyn Write) -> Result<()> {
+    if let Some(InstallTarget::LxdInitializer(lxd)) = &args.target {
+        return super::maas::install_lxd::run(lxd, out);
+    }
     if !args.render {
         return Err(CliError {
             message: "install without --render is not supported yet; run `hosted-cluster install --render | kubectl apply --server-side -f -`".into(),

@@ -50,4 +50,7 @@ pub enum Command {
     /// Check a MAAS, manage its LXD VM hosts, or serve a simulated MAAS.
     #[command(subcommand)]
     Maas(maas::MaasCommand),
+    /// Prepare this node's LXD and register it as a VM host (the LXD initializer).
+    #[command(subcommand)]
+    Lxd(maas::lxd::LxdCommand),
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 
 use super::checked;
-use crate::params::{ComposeRequest, RegisterLxdHost, VmHostQuery};
+use crate::params::{ComposeRequest, RegisterLxdHost, UpdateVmHost, VmHostQuery};
 use crate::resources::VmHostResources;
 use crate::transport::Call;
 use crate::types::{ComposedMachine, VmHost, VmHostParameters};
@@ -49,6 +49,18 @@ impl MaasClient {
         let form = checked(&op, request.to_form())?;
         let url = self.url(&["vm-hosts"]);
         self.json(Call::new(op, Method::POST, url).form(form)).await
+    }
+
+    /// Changes host `id`'s zone, pool or tags (admin only).
+    pub async fn update_vm_host(
+        &self,
+        id: u64,
+        request: &UpdateVmHost,
+    ) -> Result<VmHost, MaasError> {
+        let op = Operation::on("update", ObjectKind::VmHost, id);
+        let form = checked(&op, request.to_form())?;
+        let url = self.url(&["vm-hosts", &id.to_string()]);
+        self.json(Call::new(op, Method::PUT, url).form(form)).await
     }
 
     /// Composes a VM on host `id` (admin only). The new machine starts in

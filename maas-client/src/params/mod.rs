@@ -5,7 +5,9 @@ mod machines;
 mod vm_hosts;
 
 pub use machines::{AllocateConstraints, DeployOptions, MachineFilter, ReleaseOptions};
-pub use vm_hosts::{ComposeRequest, LxdAuth, RegisterLxdHost, StorageSpec, VmHostQuery};
+pub use vm_hosts::{
+    ComposeRequest, LxdAuth, RegisterLxdHost, StorageSpec, UpdateVmHost, VmHostQuery,
+};
 
 /// Characters that would break MAAS's comma/colon/paren mini-languages or
 /// a comma-joined list if they appeared inside one value.

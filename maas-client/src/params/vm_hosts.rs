@@ -90,6 +90,36 @@ impl RegisterLxdHost {
     }
 }
 
+/// `PUT vm-hosts/{id}/`: the placement settings a registration keeps current. Unset fields are
+/// left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateVmHost {
+    /// Zone name.
+    pub zone: Option<String>,
+    /// Resource pool name.
+    pub pool: Option<String>,
+    /// Replaces the host's tags when set.
+    pub tags: Option<Vec<String>>,
+}
+
+impl UpdateVmHost {
+    pub(crate) fn to_form(&self) -> Result<Vec<(&'static str, String)>, String> {
+        let tags = self.tags.clone().unwrap_or_default();
+        for tag in &tags {
+            check_plain("tag", tag)?;
+        }
+        let pairs = Pairs::new()
+            .opt("zone", self.zone.as_deref())
+            .opt("pool", self.pool.as_deref())
+            .joined("tags", &tags)
+            .into_vec();
+        if pairs.is_empty() {
+            return Err("nothing to update".into());
+        }
+        Ok(pairs)
+    }
+}
+
 /// One disk of a composed VM: `label:size_gb(pool)` in MAAS's syntax.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageSpec {

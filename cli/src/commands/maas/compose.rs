@@ -1,13 +1,17 @@
-//! `maas vm-hosts compose`: compose a VM on a given host, or let placement pick the host with
+//! `maas vm-hosts compose`: compose VMs on a given host, or let placement pick the host with
 //! the most room that MAAS will accept (the same checks MAAS makes, so a refusal explains per
-//! host why nothing fits, before anything is sent).
+//! host why nothing fits, before anything is sent). Without `--host`, a host MAAS refuses for
+//! capacity is skipped for the next fitting one; any other error stops. The hosts are listed
+//! once and their zone and pool ids reused, so `--count N` costs N + 1 requests when nothing is
+//! refused.
 
 use super::credentials::{MaasConnArgs, maas_error};
-use super::report::{OutputArgs, emit};
+use super::report::{Format, OutputArgs, emit};
 use crate::error::{CliError, Result};
 use clap::Args;
 use maas_client::{
-    ComposeRequest, MaasClient, PlacementStrategy, StorageSpec, VmHostQuery, choose_vm_host,
+    ComposeError, ComposeRequest, Composer, MaasClient, PlacementStrategy, StorageSpec, VmHost,
+    VmHostQuery,
 };
 use platform_api::platform::{FieldError, FieldErrors};
 use serde_json::json;
@@ -42,6 +46,9 @@ pub struct ComposeArgs {
     /// Resource pool of the new machine; without --host, also only hosts in this pool.
     #[arg(long)]
     pub pool: Option<String>,
+    /// How many VMs to compose (each on the best fitting host at that point).
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -120,6 +127,16 @@ impl ComposeArgs {
                 )),
             }
         }
+        if self.count == 0 {
+            errors.push(FieldError::new("--count", "is 0", "use 1 or more"));
+        }
+        if self.count > 1 && self.hostname.is_some() {
+            errors.push(FieldError::new(
+                "--hostname",
+                format!("names one machine, but --count is {}", self.count),
+                "leave --hostname out (MAAS names each VM) or compose one VM",
+            ));
+        }
         if let Some(h) = &self.hostname
             && !is_dns_label(h)
         {
@@ -180,39 +197,111 @@ async fn resolve_ids(
     Ok(())
 }
 
+/// The zone and pool ids compose takes, from the chosen host (it was filtered by the same
+/// names, so its ids are theirs): no extra lookups per VM.
+fn ids_from(host: &VmHost, args: &ComposeArgs, req: &ComposeRequest) -> ComposeRequest {
+    ComposeRequest {
+        zone: args
+            .zone
+            .as_ref()
+            .and(host.zone.as_ref().map(|z| z.id))
+            .or(req.zone),
+        pool: args
+            .pool
+            .as_ref()
+            .and(host.pool.as_ref().map(|p| p.id))
+            .or(req.pool),
+        ..req.clone()
+    }
+}
+
+fn composed_json(system_id: &str, host: &VmHost, req: &ComposeRequest) -> serde_json::Value {
+    json!({
+        "systemId": system_id,
+        "vmHost": { "id": host.id, "name": host.name },
+        "cores": req.cores,
+        "memoryMiB": req.memory,
+        "storage": req.effective_storage().iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
 pub async fn run(args: &ComposeArgs, out: &mut dyn Write) -> Result<()> {
     let mut errors = FieldErrors::default();
     let conn = args.conn.validate(&mut errors);
     let mut req = args.request(&mut errors);
     errors.into_result().map_err(|e| CliError::invalid(&e))?;
     let client = conn.expect("validated").client(true)?;
-    resolve_ids(&client, args, &mut req).await?;
-
-    let host = match args.host {
-        Some(id) => client.vm_host(id).await.map_err(maas_error)?,
-        None => {
-            let query = VmHostQuery {
-                zone: args.zone.clone(),
-                pool: args.pool.clone(),
-                ..VmHostQuery::default()
-            };
-            let hosts = client.query_vm_hosts(&query).await.map_err(maas_error)?;
-            choose_vm_host(&hosts, &req, PlacementStrategy::MostFree)
-                .map_err(|e| CliError::new(e.to_string()))?
-                .clone()
+    let mut text = String::new();
+    let mut composed = Vec::new();
+    let mut reported = 0;
+    if let Some(id) = args.host {
+        resolve_ids(&client, args, &mut req).await?;
+        let host = client.vm_host(id).await.map_err(maas_error)?;
+        for _ in 0..args.count {
+            let m = client.compose(host.id, &req).await.map_err(maas_error)?;
+            text.push_str(&format!(
+                "composed machine {} on vm-host {} ({})\n",
+                m.system_id, host.id, host.name
+            ));
+            composed.push(composed_json(&m.system_id, &host, &req));
         }
+    } else {
+        let query = VmHostQuery {
+            zone: args.zone.clone(),
+            pool: args.pool.clone(),
+            ..VmHostQuery::default()
+        };
+        let hosts = client.query_vm_hosts(&query).await.map_err(maas_error)?;
+        if hosts.is_empty() {
+            // Only now: a name MAAS does not know gets its list of known names.
+            resolve_ids(&client, args, &mut req).await?;
+        }
+        let mut composer = Composer::new(hosts);
+        let for_host = |h: &VmHost| ids_from(h, args, &req);
+        for _ in 0..args.count {
+            let result = composer
+                .compose_with(&client, &req, &for_host, PlacementStrategy::MostFree)
+                .await;
+            refusals(&mut text, &composer, &mut reported);
+            let c = match result {
+                Ok(c) => c,
+                Err(e) => {
+                    // What was composed before the failure, for people; scripts get the error.
+                    if args.output.output == Format::Table {
+                        out.write_all(text.as_bytes())?;
+                    }
+                    return Err(match e {
+                        ComposeError::Maas(m) => maas_error(m),
+                        other => CliError::new(other.to_string()),
+                    });
+                }
+            };
+            text.push_str(&format!(
+                "composed machine {} on vm-host {} ({})\n",
+                c.machine.system_id, c.host.id, c.host.name
+            ));
+            composed.push(composed_json(
+                &c.machine.system_id,
+                &c.host,
+                &for_host(&c.host),
+            ));
+        }
+    }
+    let object = if composed.len() == 1 {
+        composed.remove(0)
+    } else {
+        json!({ "composed": composed })
     };
-    let composed = client.compose(host.id, &req).await.map_err(maas_error)?;
-    let text = format!(
-        "composed machine {} on vm-host {} ({})\n",
-        composed.system_id, host.id, host.name
-    );
-    let object = json!({
-        "systemId": composed.system_id,
-        "vmHost": { "id": host.id, "name": host.name },
-        "cores": req.cores,
-        "memoryMiB": req.memory,
-        "storage": req.effective_storage().iter().map(ToString::to_string).collect::<Vec<_>>(),
-    });
     emit(out, args.output.output, &text, &object)
+}
+
+/// The refusals not yet reported, one line each.
+fn refusals(text: &mut String, composer: &Composer, reported: &mut usize) {
+    for r in &composer.refused[*reported..] {
+        text.push_str(&format!(
+            "vm-host {} ({}) refused: {}; trying the next fitting host\n",
+            r.host_id, r.host_name, r.message
+        ));
+    }
+    *reported = composer.refused.len();
 }

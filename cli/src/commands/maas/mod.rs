@@ -6,6 +6,9 @@ pub mod check;
 pub mod compose;
 pub mod credentials;
 pub mod hosts_table;
+pub mod install_lxd;
+pub mod lxd;
+pub mod placement;
 pub mod register;
 pub mod remove;
 pub mod report;
@@ -24,6 +27,8 @@ pub enum MaasCommand {
     Simulate(simulate::SimulateCommand),
     /// Check that MAAS is reachable and the API key works; report what it offers.
     Check(check::CheckArgs),
+    /// Preview where an LXD pool's VMs would land on the VM hosts, and what does not fit.
+    Placement(placement::PlacementArgs),
     /// List, compose on, register and delete LXD VM hosts.
     #[command(subcommand, name = "vm-hosts")]
     VmHosts(vm_hosts::VmHostsCommand),
@@ -34,5 +39,6 @@ pub async fn run(cmd: &MaasCommand, out: &mut dyn Write, err: &mut dyn Write) ->
         MaasCommand::Simulate(args) => simulate::run(args).await,
         MaasCommand::Check(args) => check::run(args, out, err).await,
         MaasCommand::VmHosts(cmd) => vm_hosts::run(cmd, out).await,
+        MaasCommand::Placement(args) => placement::run(args, out).await,
     }
 }
