@@ -9,8 +9,9 @@
 //! cargo bench --bench startup [-- --runs 200]
 //! ```
 //!
-//! Under `cargo bench` it first builds the release binary (`cargo build --release -p
-//! hosted-cluster`); `HOSTED_CLUSTER_BIN=path` measures another build instead. The file also
+//! Under `cargo bench` it first builds the release binary (`cargo build --release --workspace
+//! --bin hosted-cluster`: `--workspace` keeps the workspace-wide feature set, so the built
+//! dependencies are reused); `HOSTED_CLUSTER_BIN=path` measures another build instead. The file also
 //! compiles on its own (`rustc -O benches/startup.rs`, then it measures
 //! `target/release/hosted-cluster`). Not a test: `cargo test` does not run it, and CI only
 //! compiles it.
@@ -99,8 +100,7 @@ fn release_binary() -> PathBuf {
             .args([
                 "build",
                 "--release",
-                "-p",
-                "hosted-cluster",
+                "--workspace",
                 "--bin",
                 "hosted-cluster",
             ])

@@ -424,3 +424,140 @@ fn no_branching_on_platform_type_outside_the_registry() {
         offenders.join("\n")
     );
 }
+
+// ---- Control-plane backends: the same rules, for the second pluggable axis. ----
+
+/// The backend crates the one list links: the identifiers inside `control_planes! { ... }`.
+fn listed_backend_crates() -> Vec<String> {
+    let text = std::fs::read_to_string(repo_root().join(LIST)).unwrap();
+    let start = text
+        .find("\ncontrol_planes! {")
+        .expect("the list has a `control_planes! { ... }` invocation");
+    let body = &text[start + "\ncontrol_planes! {".len()..];
+    let body = &body[..body.find('}').unwrap()];
+    let crates: Vec<String> = body
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    assert!(
+        !crates.is_empty(),
+        "the list links no control-plane backend"
+    );
+    crates
+}
+
+/// The `CONTROL_PLANE` name a backend crate declares.
+fn backend_name(krate: &str) -> String {
+    let mut files = Vec::new();
+    rust_files(&repo_root().join(dir_of_crate(krate)), &mut files);
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .filter_map(|l| {
+                    l.trim()
+                        .strip_prefix("pub const CONTROL_PLANE: &str = ")
+                        .map(|v| v.trim_end_matches(';').trim_matches('"').to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+        .next()
+        .unwrap_or_else(|| panic!("{krate} declares `pub const CONTROL_PLANE: &str`"))
+}
+
+#[test]
+fn only_the_list_names_a_backend_crate_in_code() {
+    let list = std::fs::read_to_string(repo_root().join(LIST)).unwrap();
+    let mut files = Vec::new();
+    rust_files(&repo_root(), &mut files);
+    let mut offenders = Vec::new();
+    for krate in listed_backend_crates() {
+        let own = dir_of_crate(&krate);
+        let lines_in_list = list.lines().filter(|l| names(l, &krate)).count();
+        assert_eq!(lines_in_list, 1, "{LIST} names {krate} on one line");
+        for f in &files {
+            let r = rel(f);
+            if r == LIST || in_dir(&r, &own) {
+                continue;
+            }
+            let text = std::fs::read_to_string(f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                if names(line, &krate) && !is_comment(line) {
+                    offenders.push(format!("{r}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "a backend crate named outside {LIST}; link it through linked_plugins instead:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn no_branching_on_a_backend_name_outside_the_registry() {
+    let root = repo_root();
+    let backends: Vec<String> = listed_backend_crates()
+        .iter()
+        .map(|k| backend_name(k))
+        .collect();
+    let mut files = Vec::new();
+    for dir in [
+        "platform-api/src",
+        "cli/src",
+        "cli-plugin/src",
+        "linked-plugins/src",
+        "operator/src",
+        "platform-maas/src",
+        "examples",
+    ] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut offenders = Vec::new();
+    for f in files {
+        let r = rel(&f);
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if is_comment(line) {
+                continue;
+            }
+            let compact: String = line.split_whitespace().collect();
+            for name in &backends {
+                let quoted = format!("\"{name}\"");
+                let branches = compact.contains(&format!("=={quoted}"))
+                    || compact.contains(&format!("!={quoted}"))
+                    || compact.contains(&format!("{quoted}=>"))
+                    || compact.contains(&format!("{quoted}|"));
+                if branches {
+                    offenders.push(format!("{r}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "branching on a control-plane backend name outside the registry:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn every_listed_backend_is_registered_and_the_first_is_the_default() {
+    linked_plugins::check_registered().unwrap();
+    let registry = platform_api::control_plane::control_plane_registry().unwrap();
+    let crates = listed_backend_crates();
+    let names: Vec<String> = crates.iter().map(|k| backend_name(k)).collect();
+    for name in &names {
+        assert!(
+            registry.names().contains(&name.as_str()),
+            "{name} is not registered"
+        );
+    }
+    assert_eq!(registry.default_name().unwrap(), names[0]);
+    assert_eq!(linked_plugins::DEFAULT_CONTROL_PLANE, names[0]);
+}

@@ -309,3 +309,143 @@ fn render_rejects_an_unknown_capi_version() {
     }
     assert!(run.stdout.is_empty());
 }
+
+/// `main` runs offline commands on a runtime without I/O or timer drivers (start-up cost): they
+/// must work there, and only they may be treated as offline.
+#[test]
+fn offline_commands_run_without_io_drivers() {
+    let ps = pull_secret_file();
+    let parse = |args: &[String]| {
+        let argv = std::iter::once("hosted-cluster".to_string()).chain(args.iter().cloned());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        hosted_cluster_cli::parse(argv, &mut out, &mut err).expect("parses")
+    };
+    let render = acceptance_create_args(&ps);
+    let apply: Vec<String> = render
+        .iter()
+        .filter(|a| *a != "--render")
+        .cloned()
+        .collect();
+    let examples = suite::examples_dir().join("hostedcluster.yaml");
+    let render_file: Vec<String> = ["render", "-f", examples.to_str().unwrap()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert!(parse(&render).is_offline());
+    assert!(parse(&render_file).is_offline());
+    assert!(parse(&["install".into(), "--render".into()]).is_offline());
+    assert!(!parse(&apply).is_offline());
+    assert!(!parse(&["destroy", "cluster", "--name", "demo"].map(String::from)).is_offline());
+    assert!(!parse(&["create", "kubeconfig", "--name", "demo"].map(String::from)).is_offline());
+
+    let bare = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for args in [render, render_file] {
+        let cli = parse(&args);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = bare.block_on(hosted_cluster_cli::execute(
+            &cli,
+            hosted_cluster_cli::progress::Stdout::Plain,
+            &mut out,
+            &mut err,
+        ));
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        assert!(!docs(&String::from_utf8(out).unwrap()).is_empty());
+    }
+}
+
+#[test]
+fn help_and_version_need_no_command_to_run() {
+    // Parsed in one step; `--version` and `--help` print and exit 0 without running anything.
+    let run = cli(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("hosted-cluster "), "{}", run.stdout);
+    // Each subcommand's arguments are built when invoked (deferred): their help is complete.
+    let run = cli(&["create", "cluster", "maas", "--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("--wait") && run.stdout.contains("--kubeconfig"));
+    let run = cli(&["create", "--help"]);
+    assert!(
+        run.stdout
+            .contains("kubeconfig  Print the admin kubeconfig of a hosted cluster")
+    );
+}
+
+#[test]
+fn control_plane_and_kubernetes_version_become_annotations_the_render_follows() {
+    let backend = linked_plugins::DEFAULT_CONTROL_PLANE;
+    let run = create(
+        &[
+            "--control-plane",
+            backend,
+            "--kubernetes-version",
+            "v1.33.0",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let objects = docs(&run.stdout);
+    let hc = objects
+        .iter()
+        .find(|o| o["kind"] == "HostedCluster")
+        .unwrap();
+    let annotations = &hc["metadata"]["annotations"];
+    assert_eq!(annotations["hosted-cluster.io/control-plane"], backend);
+    assert_eq!(
+        annotations["hosted-cluster.io/kubernetes-version"],
+        "v1.33.0"
+    );
+
+    // `render -f` builds the backend the annotation names.
+    let dir = std::env::temp_dir().join(format!("cp-annotation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cluster.yaml");
+    std::fs::write(&file, &run.stdout).unwrap();
+    let rendered = cli(&["render", "-f", file.to_str().unwrap()]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let backend_impl = platform_api::control_plane::control_plane_for(backend).unwrap();
+    let hc_obj: platform_api::api::HostedCluster = serde_json::from_value(hc.clone()).unwrap();
+    let wanted = backend_impl.control_plane_ref(&hc_obj);
+    assert!(
+        docs(&rendered.stdout)
+            .iter()
+            .any(|o| o["kind"] == wanted.resource.kind.as_str()),
+        "{}",
+        rendered.stdout
+    );
+
+    // An unknown backend in the annotation is an error naming the annotation and the known ones.
+    let bad = run.stdout.replace(
+        &format!("hosted-cluster.io/control-plane: {backend}"),
+        "hosted-cluster.io/control-plane: nope",
+    );
+    std::fs::write(&file, bad).unwrap();
+    let rendered = cli(&["render", "-f", file.to_str().unwrap()]);
+    assert_ne!(rendered.code, 0);
+    assert!(
+        rendered.stderr.contains("hosted-cluster.io/control-plane")
+            && rendered.stderr.contains(backend),
+        "{}",
+        rendered.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unknown_control_plane_and_bad_kubernetes_version_are_refused() {
+    let run = create(&["--control-plane", "nope"], None);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(linked_plugins::DEFAULT_CONTROL_PLANE),
+        "{}",
+        run.stderr
+    );
+    let run = create(&["--kubernetes-version", "1.33"], None);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("--kubernetes-version"),
+        "{}",
+        run.stderr
+    );
+}

@@ -54,6 +54,11 @@ fn field_paths_are_a_subset_of_hypershift() {
             "hypershift.openshift.io_nodepools.yaml",
             "hypershift/nodepools-Default.crd.yaml",
         ),
+        // No platform sections here: the HostedControlPlane carries only the type.
+        (
+            "hypershift.openshift.io_hostedcontrolplanes.yaml",
+            "hypershift/more/hostedcontrolplanes-Hypershift-Default.crd.yaml",
+        ),
     ];
     for (ours, theirs) in pairs {
         let ours = Crd::load_cached(repo_root().join("crds").join(ours));
@@ -112,7 +117,10 @@ fn examples_validate_against_our_crds() {
             }
         }
     }
-    assert_eq!(seen, 2, "expected the HostedCluster and NodePool examples");
+    assert_eq!(
+        seen, 3,
+        "expected the HostedCluster (hypershift and kamaji) and NodePool examples"
+    );
 }
 
 /// Where a control plane reports initialization under each CAPI contract: CAPI reads the
@@ -211,4 +219,56 @@ fn install_render_prints_the_contract_labels() {
     let on_disk = docs(&std::fs::read_to_string(&path).unwrap()).remove(0);
     assert!(!contract_labels(&printed).is_empty());
     assert_eq!(contract_labels(&printed), contract_labels(&on_disk));
+}
+
+/// Every `(path, type)` of a schema, `type` absent where the schema leaves it open.
+fn typed_paths(schema: &serde_json::Value, path: String, out: &mut Vec<(String, Option<String>)>) {
+    let ty = schema["type"].as_str().map(String::from);
+    out.push((path.clone(), ty));
+    if let Some(props) = schema["properties"].as_object() {
+        for (k, v) in props {
+            let p = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            typed_paths(v, p, out);
+        }
+    }
+    if schema["items"].is_object() {
+        typed_paths(&schema["items"], format!("{path}[]"), out);
+    }
+    if schema["additionalProperties"].is_object() {
+        typed_paths(&schema["additionalProperties"], format!("{path}{{}}"), out);
+    }
+}
+
+#[test]
+fn hosted_control_plane_is_a_typed_subset_of_hypershifts() {
+    let ours =
+        Crd::load_cached(repo_root().join("crds/hypershift.openshift.io_hostedcontrolplanes.yaml"));
+    let theirs = Crd::load_cached(upstream(
+        "hypershift/more/hostedcontrolplanes-Hypershift-Default.crd.yaml",
+    ));
+    let (mut mine, mut upstream_paths) = (Vec::new(), Vec::new());
+    typed_paths(&schema(&ours), String::new(), &mut mine);
+    typed_paths(&schema(&theirs), String::new(), &mut upstream_paths);
+    let upstream_paths: std::collections::BTreeMap<_, _> = upstream_paths.into_iter().collect();
+    let mut wrong = Vec::new();
+    for (path, ty) in mine {
+        match upstream_paths.get(&path) {
+            None => wrong.push(format!("{path}: not in HyperShift's CRD")),
+            // An open type upstream (int-or-string, preserved fields) accepts ours.
+            Some(None) => {}
+            Some(theirs) if *theirs != ty => {
+                wrong.push(format!("{path}: ours is {ty:?}, HyperShift's {theirs:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "HostedControlPlane CRD:\n{}",
+        wrong.join("\n")
+    );
 }

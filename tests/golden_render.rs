@@ -1,5 +1,5 @@
 //! Golden outputs: `create cluster maas --render` and `render -f examples` (CAPI objects in
-//! v1beta1 and in the default, v1beta2). A change in what we produce shows up as a diff here.
+//! v1beta1 and in the default, v1beta2; and the kamaji example). A change in what we produce shows up as a diff here.
 //! Set UPDATE_GOLDEN=1 to rewrite the files after review.
 
 use suite::{cli, examples_dir, pull_secret_file, repo_root};
@@ -78,6 +78,22 @@ fn render_examples_v1beta2() {
     let run = render(&[]);
     check_golden("render_examples_v1beta2.yaml", &run.stdout);
     assert_eq!(render(&["--capi", "v1beta2"]).stdout, run.stdout);
+}
+
+/// The kamaji backend's example: a KamajiControlPlane and a KubeadmConfigTemplate, nothing run
+/// per namespace (CAPI objects in the default, v1beta2).
+#[test]
+fn render_examples_kamaji() {
+    let ex = examples_dir();
+    let file = |f: &str| ex.join(f).display().to_string();
+    let (hc, np, creds) = (
+        file("hostedcluster-kamaji.yaml"),
+        file("nodepool.yaml"),
+        file("credentials-secret.yaml"),
+    );
+    let run = cli(&["render", "-f", &hc, "-f", &np, "-f", &creds]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check_golden("render_examples_kamaji.yaml", &run.stdout);
 }
 
 #[test]

@@ -347,10 +347,14 @@ fn node_pool_timeouts_and_strategy_map_to_each_layout() {
     assert!(machine.get("nodeVolumeDetachTimeout").is_none());
     assert_eq!(md["spec"]["rollout"], json!({ "strategy": strategy }));
     assert!(md["spec"].get("strategy").is_none());
-    assert_eq!(
-        machine["bootstrap"],
-        json!({ "dataSecretName": "user-data-my-maas-nodepool" }),
-        "bootstrap.dataSecretName kept its place in v1beta2"
+    let data_secret = machine["bootstrap"]["dataSecretName"]
+        .as_str()
+        .expect("bootstrap.dataSecretName kept its place in v1beta2");
+    assert!(data_secret.starts_with("user-data-my-maas-nodepool-"));
+    assert!(
+        v2.iter()
+            .any(|o| o["kind"] == "Secret" && o["metadata"]["name"] == data_secret),
+        "the MachineDeployment's user-data Secret {data_secret} is rendered with it"
     );
 }
 

@@ -5,7 +5,7 @@ mod support;
 
 use hosted_cluster_operator::apply::live::Live;
 use hosted_cluster_operator::apply::{ObjectKey, Records, hash};
-use hosted_cluster_operator::reconcile::desired::{Built, build};
+use hosted_cluster_operator::reconcile::desired::{Built, build, control_plane};
 use hosted_cluster_operator::reconcile::inputs::{Credentials, Inputs};
 use hosted_cluster_operator::status::conditions::{self, Cond, merge};
 use hosted_cluster_operator::status::hosted_cluster::{
@@ -15,6 +15,7 @@ use hosted_cluster_operator::status::node_pool::desired_status;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::DynamicObject;
 use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::control_plane::BootstrapTokens;
 use platform_api::desired::{DesiredObject, Role};
 use platform_api::platform::{PlatformSettings, SecretData};
 use serde_json::json;
@@ -30,10 +31,16 @@ fn inputs(pools: Vec<NodePool>, with_secret: bool) -> Inputs {
             name: secret.metadata.name.clone().unwrap(),
         }
     };
+    let tokens = pools.iter().fold(BootstrapTokens::default(), |t, np| {
+        t.with(np.metadata.name.clone().unwrap(), support::TEST_TOKEN)
+    });
     Inputs {
         node_pools: pools,
         credentials,
         control_plane: None,
+        control_plane_status: None,
+        control_plane_secrets: vec![support::ignition_ca()],
+        bootstrap_tokens: tokens,
     }
 }
 
@@ -48,11 +55,14 @@ fn apply_diff(
 
 fn built(hc: &HostedCluster, pools: Vec<NodePool>, with_secret: bool) -> Built {
     let platform = platform_api::platform_for(&hc.spec.platform.type_).unwrap();
+    let settings = PlatformSettings::default();
+    let backend = control_plane(hc, &settings).unwrap();
     build(
         hc,
         &inputs(pools, with_secret),
         platform.as_ref(),
-        &PlatformSettings::default(),
+        backend.as_ref(),
+        &settings,
         support::CAPI,
     )
     .unwrap()
@@ -98,7 +108,7 @@ fn fixtures_build_every_role_in_creation_order() {
     assert_eq!(roles.first(), Some(&Role::Namespace));
     assert_eq!(roles[1], Role::ControlPlane);
     // Roles never go backwards: namespace → control plane → credentials → infra → CAPI
-    // Cluster → provider → template → MachineDeployment.
+    // Cluster → provider → template → bootstrap → MachineDeployment.
     assert!(roles.windows(2).all(|w| w[0] <= w[1]), "{roles:?}");
     for role in [
         Role::Credentials,
@@ -106,6 +116,7 @@ fn fixtures_build_every_role_in_creation_order() {
         Role::CapiCluster,
         Role::CapiProvider,
         Role::MachineTemplate,
+        Role::Bootstrap,
         Role::MachineDeployment,
     ] {
         assert!(roles.contains(&role), "missing {role:?} in {roles:?}");
@@ -323,7 +334,8 @@ fn removed_pool_is_pruned_md_first_but_an_invalid_pool_is_kept() {
 
     let p = apply_diff(&without, &live, &BTreeSet::new());
     let kinds: Vec<&str> = p.prune.iter().map(|k| k.kind.as_str()).collect();
-    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    // The MachineDeployment, the template and the two bootstrap Secrets.
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
     assert_eq!(kinds[0], "MachineDeployment", "dependants go first");
 
     // The same pool with a validation error: its objects stay.

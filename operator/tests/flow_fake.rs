@@ -29,6 +29,16 @@ fn create_secret(api: &FakeApiServer) {
         "Secret",
     );
     api.create("secrets", s).unwrap();
+    // Written by HyperShift's control-plane operator in a real cluster.
+    // The operator may have made the namespace already.
+    let _ = api.create(
+        "namespaces",
+        support::control_plane_namespace(&support::hosted_cluster()),
+    );
+    let _ = api.create(
+        "secrets",
+        support::ignition_ca_secret(&support::hosted_cluster()),
+    );
 }
 
 fn create_cluster(api: &FakeApiServer, platform_type: Option<&str>) {

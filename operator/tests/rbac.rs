@@ -149,6 +149,16 @@ async fn cluster_role_covers_a_whole_lifecycle() {
             fake::with_kind(serde_json::to_value(&secret).unwrap(), "v1", "Secret"),
         )
         .unwrap();
+        api.create(
+            "namespaces",
+            support::control_plane_namespace(&support::hosted_cluster()),
+        )
+        .unwrap();
+        api.create(
+            "secrets",
+            support::ignition_ca_secret(&support::hosted_cluster()),
+        )
+        .unwrap();
         let hc = support::hosted_cluster();
         let mut v = fake::with_kind(
             serde_json::to_value(&hc).unwrap(),

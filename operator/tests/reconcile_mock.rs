@@ -49,6 +49,15 @@ fn seeded(with_secret: bool) -> Mock {
     np["apiVersion"] = "hypershift.openshift.io/v1beta1".into();
     np["kind"] = "NodePool".into();
     mock.seed(&np_path, np);
+    let ca = support::ignition_ca_secret(&support::hosted_cluster());
+    mock.seed(
+        &format!(
+            "/api/v1/namespaces/{}/secrets/{}",
+            ca["metadata"]["namespace"].as_str().unwrap(),
+            ca["metadata"]["name"].as_str().unwrap()
+        ),
+        ca,
+    );
     if with_secret {
         let mut s = serde_json::to_value(support::credentials()).unwrap();
         s["apiVersion"] = "v1".into();

@@ -88,6 +88,8 @@
 //! * [`api`]: the HostedCluster, NodePool and HostedControlPlane types, with the platform
 //!   section held opaquely ([`api::PlatformSpec`]).
 //! * [`platform`]: the [`Platform`] trait, its inputs and its errors.
+//! * [`control_plane`]: the [`ControlPlane`] trait (what runs the control plane and bootstraps
+//!   the workers) and its registry.
 //! * [`registry`](mod@registry): the link-time platform registry.
 //! * [`desired`]: [`desired::build`], the one function that decides the objects of a cluster.
 //! * [`crd`]: the CRDs, with each registered platform's section schema.
@@ -96,6 +98,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod control_plane;
 pub mod crd;
 pub mod desired;
 pub mod manifests;
@@ -105,6 +108,7 @@ pub mod registry;
 pub mod testing;
 pub mod yaml;
 
+pub use control_plane::ControlPlane;
 pub use platform::Platform;
 pub use registry::{PlatformRegistration, Registry, RegistryError, platform_for, registry};
 

@@ -61,8 +61,15 @@ impl Build {
             missing_secrets: self.missing,
             settings: &self.settings,
             capi: platform_api::desired::capi::CapiVersion::V1Beta1,
+            control_plane_status: None,
+            control_plane_secrets: &[],
+            bootstrap_tokens: &Default::default(),
         };
-        desired::build(&inputs, &Maas)
+        desired::build(
+            &inputs,
+            &Maas,
+            &platform_api::testing::ReferenceControlPlane,
+        )
     }
 }
 

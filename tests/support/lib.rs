@@ -127,6 +127,29 @@ pub fn upstream_crds_for(obj: &Value) -> Vec<(String, std::sync::Arc<Crd>)> {
             "capmaas/v4.9.5-spectro/infrastructure.cluster.x-k8s.io_maasmachinetemplates.yaml"
                 .into(),
         ],
+        // HyperShift's own CRD: the control-plane operator reads what it accepts.
+        "HostedControlPlane" => {
+            vec!["hypershift/more/hostedcontrolplanes-Hypershift-Default.crd.yaml".into()]
+        }
+        "KamajiControlPlane" => {
+            vec!["kamaji/v0.20.0/controlplane.cluster.x-k8s.io_kamajicontrolplanes.yaml".into()]
+        }
+        // The bootstrap group moves with `cluster.x-k8s.io`: checked against the release that
+        // stores its version.
+        "KubeadmConfigTemplate" => {
+            let release = match api_version {
+                "bootstrap.cluster.x-k8s.io/v1beta2" => Some("v1.13.4"),
+                "bootstrap.cluster.x-k8s.io/v1beta1" => Some("v1.10.10"),
+                _ => None,
+            };
+            release
+                .map(|r| {
+                    vec![format!(
+                        "capi/config/{r}/bootstrap-kubeadm/bootstrap.cluster.x-k8s.io_kubeadmconfigtemplates.yaml"
+                    )]
+                })
+                .unwrap_or_default()
+        }
         "Cluster" => capi("cluster.x-k8s.io_clusters.yaml"),
         "MachineDeployment" => capi("cluster.x-k8s.io_machinedeployments.yaml"),
         _ => Vec::new(),

@@ -5,16 +5,20 @@
 //! ([`cli_plugin::PlatformCli`]): each gets the flags every platform shares ([`CreateCommon`])
 //! plus its own, and turns its own into its parts of the objects. This file names no platform.
 
+use super::kubeconfig::KubeconfigArgs;
 use crate::apply::{Item, apply_all};
 use crate::error::{CliError, Result};
 use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
+use crate::progress::Stdout;
+use crate::wait;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use cli_plugin::PlatformParts;
 use hosted_cluster_operator::json::to_value;
 use k8s_openapi::api::core::v1::Secret;
 use kube::discovery::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
+use platform_api::desired::labels::{CONTROL_PLANE_ANNOTATION, KUBERNETES_VERSION_ANNOTATION};
 use platform_api::desired::validate;
 use platform_api::manifests::{ClusterTemplate, Publishing};
 use platform_api::platform::{FieldError, FieldErrors};
@@ -23,6 +27,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// `create <what>`. Parsed by hand (not derived) because the platforms under `cluster` are
 /// known only at run time, from the registry.
@@ -30,6 +35,8 @@ use std::path::PathBuf;
 pub enum CreateCommand {
     /// `create cluster <platform> ...`
     Cluster(CreateCluster),
+    /// `create kubeconfig --name N`
+    Kubeconfig(KubeconfigArgs),
 }
 
 /// `create cluster <platform>` as parsed.
@@ -42,22 +49,41 @@ pub struct CreateCluster {
     pub matches: ArgMatches,
 }
 
-/// `create cluster`, with one subcommand per linked platform.
+/// `create cluster`, with one subcommand per linked platform. Built only when `create cluster`
+/// is invoked, and each platform's arguments only when that platform is (start-up cost).
 fn cluster_command() -> clap::Command {
-    let mut cluster = clap::Command::new("cluster")
+    clap::Command::new("cluster")
         .about("Create a hosted cluster")
         .long_about(None)
         .subcommand_required(true)
-        .arg_required_else_help(true);
+        .arg_required_else_help(true)
+        .defer(add_platforms)
+}
+
+fn add_platforms(mut cluster: clap::Command) -> clap::Command {
     // A broken registry (a duplicate) is reported by `run` before parsing; here it just adds
     // no platforms.
     if let Ok(clis) = cli_plugin::platform_clis() {
         for p in clis.iter() {
-            let sub = CreateCommon::augment_args(clap::Command::new(p.name()));
-            cluster = cluster.subcommand(p.create_args(sub).about(p.about()).long_about(None));
+            cluster = cluster.subcommand(
+                clap::Command::new(p.name())
+                    .about(p.about())
+                    .long_about(None)
+                    .defer(platform_args),
+            );
         }
     }
     cluster
+}
+
+/// The shared flags and the platform's own, for `create cluster <name>`.
+fn platform_args(sub: clap::Command) -> clap::Command {
+    let name = sub.get_name().to_string();
+    let sub = CreateCommon::augment_args(sub);
+    match cli_plugin::platform_clis().and_then(|clis| clis.get(&name)) {
+        Ok(p) => p.create_args(sub).about(p.about()).long_about(None),
+        Err(_) => sub,
+    }
 }
 
 impl FromArgMatches for CreateCommand {
@@ -71,6 +97,7 @@ impl FromArgMatches for CreateCommand {
                 })),
                 None => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
             },
+            Some(("kubeconfig", m)) => Ok(Self::Kubeconfig(KubeconfigArgs::from_arg_matches(m)?)),
             _ => Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand)),
         }
     }
@@ -82,13 +109,18 @@ impl FromArgMatches for CreateCommand {
 
 impl Subcommand for CreateCommand {
     fn augment_subcommands(command: clap::Command) -> clap::Command {
-        command.subcommand(cluster_command())
+        command.subcommand(cluster_command()).subcommand(
+            clap::Command::new("kubeconfig")
+                .about("Print the admin kubeconfig of a hosted cluster")
+                .long_about(None)
+                .defer(KubeconfigArgs::augment_args),
+        )
     }
     fn augment_subcommands_for_update(command: clap::Command) -> clap::Command {
         Self::augment_subcommands(command)
     }
     fn has_subcommand(name: &str) -> bool {
-        name == "cluster"
+        matches!(name, "cluster" | "kubeconfig")
     }
 }
 
@@ -126,6 +158,14 @@ pub struct CreateCommon {
     /// Extra HostedCluster annotations, KEY=VALUE (repeatable).
     #[arg(long = "annotations", value_name = "KEY=VALUE")]
     pub annotations: Vec<String>,
+    /// What runs the control plane (the hosted-cluster.io/control-plane annotation); default:
+    /// the operator's default backend.
+    #[arg(long, value_name = "BACKEND", value_parser = control_plane_names())]
+    pub control_plane: Option<String>,
+    /// Kubernetes version of the hosted cluster, e.g. v1.33.0 (the
+    /// hosted-cluster.io/kubernetes-version annotation), for backends that run plain Kubernetes.
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
     /// Print the objects instead of creating them.
     #[arg(long)]
     pub render: bool,
@@ -138,6 +178,13 @@ pub struct CreateCommon {
     /// Output format of --render.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Yaml)]
     pub output: Format,
+    /// After creating, wait until the HostedCluster is Available, printing each condition as it
+    /// turns True.
+    #[arg(long, conflicts_with_all = ["render", "render_into"])]
+    pub wait: bool,
+    /// How long --wait waits, e.g. 30s, 20m, 1h.
+    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait")]
+    pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -150,6 +197,23 @@ const COMMON_FIELD_FLAGS: &[(&str, &str)] = &[
     ("spec.infraID", "--infra-id"),
     ("spec.replicas", "--node-pool-replicas"),
 ];
+
+/// The registered control-plane backends, for `--control-plane` (its help lists them).
+fn control_plane_names() -> clap::builder::PossibleValuesParser {
+    let names = platform_api::control_plane::control_plane_registry()
+        .map(|r| r.names())
+        .unwrap_or_default();
+    clap::builder::PossibleValuesParser::new(names)
+}
+
+/// `v1.33.0` or `1.33.0`: what a Kubernetes release is called.
+fn is_kubernetes_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.strip_prefix('v').unwrap_or(v).split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
 
 fn random_suffix(len: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -198,6 +262,20 @@ impl CreateCommon {
                     format!("{a:?} is not KEY=VALUE"),
                     "use e.g. --annotations example.com/key=value",
                 )),
+            }
+        }
+        if let Some(backend) = &self.control_plane {
+            annotations.insert(CONTROL_PLANE_ANNOTATION.to_string(), backend.clone());
+        }
+        if let Some(version) = &self.kubernetes_version {
+            if is_kubernetes_version(version) {
+                annotations.insert(KUBERNETES_VERSION_ANNOTATION.to_string(), version.clone());
+            } else {
+                errors.push(FieldError::new(
+                    "--kubernetes-version",
+                    format!("{version:?} is not a Kubernetes version"),
+                    "use MAJOR.MINOR.PATCH, e.g. v1.33.0",
+                ));
             }
         }
         errors.into_result().map_err(|e| CliError::invalid(&e))?;
@@ -301,6 +379,7 @@ pub async fn run_cluster(
     cluster: &CreateCluster,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    stdout: Stdout,
 ) -> Result<()> {
     let platform = cli_plugin::platform_clis()
         .and_then(|clis| clis.get(&cluster.platform))
@@ -309,10 +388,10 @@ pub async fn run_cluster(
     let parts = platform
         .create_parts(&cluster.matches, &template)
         .map_err(|e| CliError::invalid(&e))?;
-    run(&cluster.common, &template, secrets, parts, out, err).await
+    run(&cluster.common, &template, secrets, parts, out, err, stdout).await
 }
 
-/// Builds, validates and then renders or applies.
+/// Builds, validates and then renders or applies (and with `--wait`, waits until Available).
 pub async fn run(
     common: &CreateCommon,
     template: &ClusterTemplate,
@@ -320,6 +399,7 @@ pub async fn run(
     parts: PlatformParts,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    stdout: Stdout,
 ) -> Result<()> {
     let hc = template.hosted_cluster(parts.hosted_cluster);
     let np = template.node_pool(parts.node_pool);
@@ -394,7 +474,12 @@ pub async fn run(
     for l in lines {
         writeln!(out, "{l}")?;
     }
-    result
+    result?;
+    if common.wait {
+        let clusters = kube::Api::namespaced(client, &template.namespace);
+        wait::available(&clusters, &template.name, common.timeout, out, stdout).await?;
+    }
+    Ok(())
 }
 
 fn validate_objects(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {

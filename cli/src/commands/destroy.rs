@@ -1,5 +1,7 @@
-//! `hosted-cluster destroy cluster --name N`: delete the NodePools, then the HostedCluster,
-//! then the Secrets this CLI created for it. Idempotent: what is already gone is skipped.
+//! `hosted-cluster destroy cluster --name N`: delete the NodePools, then the HostedCluster; wait
+//! until the operator has torn it down (the HostedCluster is gone once the operator removes its
+//! finalizer); then delete the Secrets this CLI created for it. Idempotent: what is already gone
+//! is skipped.
 //!
 //! Destroying needs nothing from the platform (the operator releases the infrastructure), so the
 //! command takes none. `destroy cluster <platform> --name N`, the older spelling, still works: a
@@ -7,6 +9,8 @@
 
 use crate::error::{CliError, Result};
 use crate::kube_args::{KubeArgs, describe_kube_error};
+use crate::progress::Stdout;
+use crate::wait;
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use hosted_cluster_operator::apply::delete_if_present;
 use k8s_openapi::api::core::v1::Secret;
@@ -14,9 +18,11 @@ use kube::api::{Api, ListParams};
 use platform_api::api::{CLUSTER_LABEL, HostedCluster, NodePool};
 use platform_api::manifests::SAFE_TO_DELETE_LABEL;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+// `cluster`'s arguments (and its per-platform aliases) are built only when it is invoked.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum DestroyCommand {
     /// Destroy a hosted cluster.
     Cluster(DestroyCluster),
@@ -71,17 +77,17 @@ pub struct DestroyArgs {
     /// Namespace of the HostedCluster.
     #[arg(long, default_value = "clusters")]
     pub namespace: String,
-    /// Wait until the HostedCluster is gone (the operator has released its infrastructure).
-    #[arg(long)]
+    /// Accepted for older scripts: destroy always waits for the teardown now.
+    #[arg(long, hide = true)]
     pub wait: bool,
-    /// How long --wait waits, e.g. 30s, 10m, 1h30m.
+    /// How long to wait for the operator's teardown, e.g. 30s, 10m, 1h30m.
     #[arg(long, default_value = "10m", value_parser = duration_arg::parse)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
 
-pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
+pub async fn run(args: &DestroyArgs, out: &mut dyn Write, stdout: Stdout) -> Result<()> {
     let mut errors = platform_api::platform::FieldErrors::default();
     platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
     platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
@@ -106,15 +112,11 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
     }
 
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), &args.namespace);
-    if delete_if_present(&clusters, &args.name)
+    let existed = delete_if_present(&clusters, &args.name)
         .await
-        .map_err(kerr)?
-    {
-        writeln!(
-            out,
-            "HostedCluster {}/{} deleted",
-            args.namespace, args.name
-        )?;
+        .map_err(kerr)?;
+    if existed {
+        writeln!(out, "HostedCluster {}/{} deleted", args.namespace, args.name)?;
     } else {
         writeln!(
             out,
@@ -123,22 +125,10 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write) -> Result<()> {
         )?;
     }
 
-    if args.wait {
-        let deadline = Instant::now() + args.timeout;
-        while clusters.get_opt(&args.name).await.map_err(kerr)?.is_some() {
-            if Instant::now() >= deadline {
-                return Err(CliError::new(format!(
-                    "HostedCluster {}/{} still exists after {:?}: its finalizer is held until the infrastructure is released; check the operator's logs and the HostedCluster's conditions",
-                    args.namespace, args.name, args.timeout
-                )));
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-        writeln!(
-            out,
-            "HostedCluster {}/{} is gone",
-            args.namespace, args.name
-        )?;
+    // The operator still needs the cluster's Secrets (platform credentials above all) to release
+    // the infrastructure, so they go only once it has let go of the HostedCluster.
+    if existed {
+        wait::gone(&clusters, &args.name, args.timeout, out, stdout).await?;
     }
 
     // Only Secrets this CLI created (labelled at creation); a user's own Secrets stay.

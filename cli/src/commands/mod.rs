@@ -3,6 +3,7 @@
 pub mod create;
 pub mod destroy;
 pub mod install;
+pub mod kubeconfig;
 pub mod maas;
 pub mod render;
 
@@ -16,9 +17,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+// A subcommand's arguments are built only when it is the one invoked: building every
+// subcommand's arguments up front was most of the start-up of a short command.
+impl Cli {
+    /// Whether the command only reads files and prints (`render`, `install`, `create cluster
+    /// ... --render`): it needs no network, timers or signals, so `main` starts no I/O driver
+    /// for it.
+    pub fn is_offline(&self) -> bool {
+        match &self.command {
+            Command::Render(_) | Command::Install(_) => true,
+            Command::Create(create::CreateCommand::Cluster(c)) => {
+                c.common.render || c.common.render_into.is_some()
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
-    /// Create resources (a hosted cluster).
+    /// Create resources (a hosted cluster, a hosted cluster's kubeconfig).
     #[command(subcommand)]
     Create(create::CreateCommand),
     /// Destroy resources (a hosted cluster).

@@ -6,6 +6,7 @@ use crate::output::{self, Format};
 use clap::Args;
 use k8s_openapi::api::core::v1::Secret;
 use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::control_plane::{BootstrapTokens, control_plane_registry};
 use platform_api::desired::capi::{CAPI_GROUP, CapiVersion};
 use platform_api::desired::{self, ClusterInputs};
 use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
@@ -152,6 +153,11 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
                 )?;
             }
         }
+        // The backend from the annotation, else the linked default (as the operator's).
+        let backend = control_plane_registry()
+            .map_err(|e| CliError::new(e.to_string()))?
+            .for_cluster(&hc, None)
+            .map_err(|e| CliError::new(format!("HostedCluster {ns}/{name}: {e}")))?;
         let inputs = ClusterInputs {
             hosted_cluster: &hc,
             node_pools: &my_pools,
@@ -160,9 +166,13 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             missing_secrets: MissingSecrets::Placeholder,
             settings: &settings,
             capi: args.capi,
+            // No live control plane and no tokens: its objects show placeholders.
+            control_plane_status: None,
+            control_plane_secrets: &[],
+            bootstrap_tokens: &BootstrapTokens::default(),
         };
-        let state =
-            desired::build(&inputs, platform.as_ref()).map_err(|e| CliError::new(e.to_string()))?;
+        let state = desired::build(&inputs, platform.as_ref(), backend.as_ref())
+            .map_err(|e| CliError::new(e.to_string()))?;
         for w in &state.warnings {
             writeln!(err, "warning: {w}")?;
         }

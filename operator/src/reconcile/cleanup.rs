@@ -108,9 +108,11 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         .map_err(|e| CleanupError::UnknownPlatform(e.to_string()))?;
     // Credentials as the apply pipeline reads them (a cache that has not synced is an error);
     // a Secret that is gone is passed as none: the platform decides what it can do without.
-    let creds = inputs::read(&ctx.caches, hc, platform.as_ref())
-        .await?
-        .credentials;
+    ctx.caches
+        .inputs_synced()
+        .await
+        .map_err(inputs::ReadError::from)?;
+    let creds = inputs::credentials(&ctx.caches, hc, platform.as_ref());
     let outcome = platform
         .cleanup_orphaned_machines(&CleanupContext {
             hosted_cluster: hc,

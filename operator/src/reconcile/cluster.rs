@@ -50,12 +50,25 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         Ok(p) => p,
         Err(e) => return unknown_platform(hc, ctx, e).await,
     };
+    // The control-plane backend, by annotation or the operator's default; an unknown one is
+    // the user's mistake, reported like an invalid spec.
+    let backend = match desired::control_plane(hc, &ctx.settings) {
+        Ok(b) => b,
+        Err(e) => return unknown_control_plane(hc, ctx, e).await,
+    };
 
     // 1. Inputs, from the caches.
-    let inputs = inputs::read(&ctx.caches, hc, platform.as_ref()).await?;
+    let inputs = inputs::read(&ctx.caches, hc, platform.as_ref(), backend.as_ref()).await?;
     // 2. The desired state, built once (or why it cannot be built: conditions, not errors).
     let capi = ctx.capi();
-    let built = desired::build(hc, &inputs, platform.as_ref(), &ctx.settings, capi)?;
+    let built = desired::build(
+        hc,
+        &inputs,
+        platform.as_ref(),
+        backend.as_ref(),
+        &ctx.settings,
+        capi,
+    )?;
     let mut facts = ClusterFacts {
         validity: built.validity,
         credentials: built.credentials,
@@ -185,6 +198,30 @@ async fn unknown_platform(
 ) -> Result<Report, Error> {
     let facts = ClusterFacts {
         validity: Validity::UnknownPlatform(format!("spec.platform.type: {e}")),
+        credentials: CredentialsFact::Unknown,
+        infra: InfraFact::NotCreated,
+        control_plane_ready: None,
+        endpoint: None,
+        invalid_node_pools: Vec::new(),
+    };
+    Ok(Report {
+        status_written: publish::hosted_cluster(hc, &facts, ctx).await?,
+        facts: Some(facts),
+        ..Default::default()
+    })
+}
+
+/// The HostedCluster names a control-plane backend this operator does not link.
+async fn unknown_control_plane(
+    hc: &HostedCluster,
+    ctx: &Context,
+    message: String,
+) -> Result<Report, Error> {
+    let facts = ClusterFacts {
+        validity: Validity::Invalid {
+            reason: "InvalidHostedCluster".into(),
+            message,
+        },
         credentials: CredentialsFact::Unknown,
         infra: InfraFact::NotCreated,
         control_plane_ready: None,

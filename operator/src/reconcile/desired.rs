@@ -4,11 +4,12 @@
 
 use super::inputs::{Credentials, Inputs};
 use crate::status::hosted_cluster::{CredentialsFact, Validity};
-use platform_api::Platform;
 use platform_api::api::HostedCluster;
+use platform_api::control_plane::control_plane_registry;
 use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{self, BuildError, ClusterInputs, DesiredState};
 use platform_api::platform::{MissingSecrets, PlatformError, PlatformSettings};
+use platform_api::{ControlPlane, Platform};
 
 /// A failure that is not the user's input: retried with backoff. Variant = metric label.
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
@@ -47,10 +48,23 @@ fn credentials_fact(c: &Credentials) -> CredentialsFact {
     }
 }
 
+/// The control-plane backend of `hc`: its annotation, else `--default-control-plane`, else
+/// the linked default. The error is the message for the HostedCluster's conditions.
+pub fn control_plane(
+    hc: &HostedCluster,
+    settings: &PlatformSettings,
+) -> Result<Box<dyn ControlPlane>, String> {
+    control_plane_registry()
+        .map_err(|e| e.to_string())?
+        .for_cluster(hc, settings.default_control_plane.as_deref())
+        .map_err(|e| e.to_string())
+}
+
 pub fn build(
     hc: &HostedCluster,
     inputs: &Inputs,
     platform: &dyn Platform,
+    control_plane: &dyn ControlPlane,
     settings: &PlatformSettings,
     capi: CapiVersion,
 ) -> Result<Built, DesiredError> {
@@ -62,9 +76,12 @@ pub fn build(
         missing_secrets: MissingSecrets::Fail,
         settings,
         capi,
+        control_plane_status: inputs.control_plane_status.as_ref(),
+        control_plane_secrets: &inputs.control_plane_secrets,
+        bootstrap_tokens: &inputs.bootstrap_tokens,
     };
     let mut credentials = credentials_fact(&inputs.credentials);
-    let (state, validity) = match desired::build(&cluster_inputs, platform) {
+    let (state, validity) = match desired::build(&cluster_inputs, platform, control_plane) {
         Ok(state) => (Some(state), Validity::Valid),
         Err(e @ BuildError::InvalidHostedCluster { .. }) => (
             None,

@@ -2,10 +2,13 @@
 //! credentials Secret, and the HostedControlPlane (for the endpoint it reports) — from the
 //! watch-backed caches.
 
+use crate::cache::owned::Labelled;
 use crate::cache::{CacheError, Caches};
-use platform_api::Platform;
+use kube::api::DynamicObject;
 use platform_api::api::{ApiEndpoint, HostedCluster, HostedControlPlane, NodePool};
+use platform_api::control_plane::{BootstrapTokens, ControlPlaneStatus};
 use platform_api::platform::SecretData;
+use platform_api::{ControlPlane, Platform};
 use std::sync::Arc;
 
 /// Variant names are the metric label and the Event reason.
@@ -51,6 +54,12 @@ pub struct Inputs {
     pub node_pools: Vec<NodePool>,
     pub credentials: Credentials,
     pub control_plane: Option<HostedControlPlane>,
+    /// The backend's reading of the live control-plane object.
+    pub control_plane_status: Option<ControlPlaneStatus>,
+    /// The control-plane namespace's Secrets the backend reads (and the kubeconfig Secret).
+    pub control_plane_secrets: Vec<SecretData>,
+    /// Each pool's bootstrap token: read back from its Secret, or generated.
+    pub bootstrap_tokens: BootstrapTokens,
 }
 
 impl Inputs {
@@ -97,11 +106,23 @@ pub fn credentials_ref(hc: &HostedCluster, platform: &dyn Platform) -> Option<(S
         .map(|n| (namespace_of(hc), n))
 }
 
+/// The platform's credentials Secret, from the Secret cache.
+pub fn credentials(caches: &Caches, hc: &HostedCluster, platform: &dyn Platform) -> Credentials {
+    match credentials_ref(hc, platform) {
+        None => Credentials::NotRequired,
+        Some((namespace, name)) => match caches.secrets.get(&namespace, &name) {
+            Some(s) => Credentials::Found(SecretData::from_secret(&s)),
+            None => Credentials::Missing { namespace, name },
+        },
+    }
+}
+
 /// Reads the inputs from the caches (no API request once they have listed).
 pub async fn read(
     caches: &Caches,
     hc: &HostedCluster,
     platform: &dyn Platform,
+    backend: &dyn ControlPlane,
 ) -> Result<Inputs, ReadError> {
     caches.inputs_synced().await?;
     let ns = namespace_of(hc);
@@ -113,13 +134,7 @@ pub async fn read(
         .map(Arc::unwrap_or_clone);
     let node_pools = pools_of(hc, node_pools);
 
-    let credentials = match credentials_ref(hc, platform) {
-        None => Credentials::NotRequired,
-        Some((namespace, name)) => match caches.secrets.get(&namespace, &name) {
-            Some(s) => Credentials::Found(SecretData::from_secret(&s)),
-            None => Credentials::Missing { namespace, name },
-        },
-    };
+    let credentials = credentials(caches, hc, platform);
 
     let cp_ns = hc.control_plane_namespace();
     let name = hc.metadata.name.clone().unwrap_or_default();
@@ -127,9 +142,84 @@ pub async fn read(
         .control_planes
         .get(&cp_ns, &name)
         .map(Arc::unwrap_or_clone);
+    let control_plane_status = control_plane.as_ref().map(|hcp| {
+        let live: DynamicObject = serde_json::to_value(hcp)
+            .and_then(serde_json::from_value)
+            .expect("a typed object is a valid dynamic object");
+        backend.observe(&live)
+    });
+    let mut wanted = backend.input_secrets(hc);
+    wanted.extend(
+        control_plane_status
+            .as_ref()
+            .and_then(|s| s.kubeconfig.as_ref())
+            .map(|k| k.name.clone()),
+    );
+    let control_plane_secrets = wanted
+        .iter()
+        .filter_map(|name| secret(caches, &cp_ns, name))
+        .collect();
+    let mut bootstrap_tokens = BootstrapTokens::default();
+    if node_pools
+        .iter()
+        .any(|np| backend.bootstrap_token_secret(np).is_some())
+    {
+        // Token Secrets are ours: read them from the owned cache once it has listed, or a
+        // restart would mint new tokens for Secrets that exist.
+        let secrets = kube::api::ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&());
+        caches
+            .owned
+            .synced(&secrets, true, Labelled::Ours, caches.sync_timeout)
+            .await?;
+    }
+    for np in &node_pools {
+        let Some(at) = backend.bootstrap_token_secret(np) else {
+            continue;
+        };
+        let existing = secret(caches, &cp_ns, &at.name).and_then(|s| s.text(&at.key));
+        let token = existing.unwrap_or_else(new_token);
+        bootstrap_tokens =
+            bootstrap_tokens.with(np.metadata.name.clone().unwrap_or_default(), token);
+    }
     Ok(Inputs {
         node_pools,
         credentials,
         control_plane,
+        control_plane_status,
+        control_plane_secrets,
+        bootstrap_tokens,
     })
+}
+
+/// A Secret of the control-plane namespace: one a component wrote (the Secret cache), or one
+/// we built (the owned caches; the Secret cache leaves ours out).
+fn secret(caches: &Caches, namespace: &str, name: &str) -> Option<SecretData> {
+    if let Some(s) = caches.secrets.get(namespace, name) {
+        return Some(SecretData::from_secret(&s));
+    }
+    let ours = caches
+        .owned
+        .running("v1", "Secret")?
+        .get(Some(namespace), name)?;
+    let typed: k8s_openapi::api::core::v1::Secret = serde_json::to_value(&*ours)
+        .and_then(serde_json::from_value)
+        .ok()?;
+    Some(SecretData::from_secret(&typed))
+}
+
+/// A fresh bootstrap token: a random UUID (version 4), as HyperShift generates them. It is
+/// kept in the Secret the backend builds and read back from there on the next reconcile.
+fn new_token() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

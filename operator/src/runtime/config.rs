@@ -23,6 +23,19 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub default_provider_images: Vec<String>,
+    /// Control-plane backend of HostedClusters without the hosted-cluster.io/control-plane
+    /// annotation (default: the first linked backend).
+    #[arg(long, env = "DEFAULT_CONTROL_PLANE", value_name = "BACKEND")]
+    pub default_control_plane: Option<String>,
+    /// Image of a control-plane backend's own component (e.g. the control-plane operator a
+    /// HyperShift control plane runs), BACKEND=IMAGE; repeat or comma-separate.
+    #[arg(
+        long = "control-plane-image",
+        env = "CONTROL_PLANE_IMAGE",
+        value_name = "BACKEND=IMAGE",
+        value_delimiter = ','
+    )]
+    pub control_plane_images: Vec<String>,
     /// Write CAPI objects as cluster.x-k8s.io/VERSION (v1beta1 or v1beta2) instead of the newest
     /// version the API server serves (which is the one CAPI stores).
     #[arg(long, env = "CAPI_VERSION", value_name = "VERSION")]
@@ -55,10 +68,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// `--default-provider-image TYPE=IMAGE` as platform settings; names the bad flag value, and
-    /// a TYPE that is none of `known` (the registry's types), listing them.
+    /// `--default-provider-image`, `--control-plane-image` and `--default-control-plane` as
+    /// settings; names the bad flag value, and a platform TYPE that is none of `known` (the
+    /// registry's types), listing them.
     pub fn settings(&self, known: &[&str]) -> Result<PlatformSettings, String> {
-        let settings = PlatformSettings::from_provider_images(
+        let mut settings = PlatformSettings::from_provider_images(
             "--default-provider-image",
             &self.default_provider_images,
         )
@@ -73,6 +87,26 @@ impl Config {
                  (known: {})",
                 known.join(", ")
             ));
+        }
+        let backends =
+            platform_api::control_plane::control_plane_registry().map_err(|e| e.to_string())?;
+        for entry in &self.control_plane_images {
+            let (backend, image) = entry
+                .split_once('=')
+                .filter(|(b, i)| !b.is_empty() && !i.is_empty())
+                .ok_or_else(|| format!("--control-plane-image {entry:?} is not BACKEND=IMAGE"))?;
+            backends
+                .get(backend)
+                .map_err(|e| format!("--control-plane-image {entry:?}: {e}"))?;
+            settings
+                .control_plane_images
+                .insert(backend.to_string(), image.to_string());
+        }
+        if let Some(name) = &self.default_control_plane {
+            backends
+                .get(name)
+                .map_err(|e| format!("--default-control-plane: {e}"))?;
+            settings.default_control_plane = Some(name.clone());
         }
         Ok(settings)
     }

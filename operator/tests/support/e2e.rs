@@ -330,6 +330,16 @@ impl Fixture {
             false,
         )
         .await;
+        // The ignition server's CA, which HyperShift's control-plane operator would write in
+        // the control-plane namespace: the NodePool's user data waits for it.
+        let cp_ns = self.hc.control_plane_namespace();
+        apply(
+            client,
+            &json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name": cp_ns}}),
+            false,
+        )
+        .await;
+        apply(client, &super::ignition_ca_secret(&self.hc), true).await;
         for (v, kind, api_version) in [
             (serde_json::to_value(&self.secret).unwrap(), "Secret", "v1"),
             (

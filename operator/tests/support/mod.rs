@@ -10,6 +10,7 @@ use hosted_cluster_operator::cache::{Caches, Served};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
+use platform_api::control_plane::{BootstrapTokens, control_plane_registry};
 use platform_api::desired::capi::CapiVersion;
 use platform_api::desired::{self, ClusterInputs, DesiredObject};
 use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
@@ -86,13 +87,61 @@ pub fn expected_objects_in(
             missing_secrets: MissingSecrets::Fail,
             settings: &settings,
             capi,
+            control_plane_status: None,
+            control_plane_secrets: &[ignition_ca()],
+            bootstrap_tokens: &BootstrapTokens::default()
+                .with(np.metadata.name.clone().unwrap_or_default(), TEST_TOKEN),
         },
         platform.as_ref(),
+        control_plane_registry()
+            .unwrap()
+            .for_cluster(hc, None)
+            .unwrap()
+            .as_ref(),
     )
     .unwrap()
     .objects()
     .cloned()
     .collect()
+}
+
+/// The bootstrap token `expected_objects` builds with (the operator generates its own).
+pub const TEST_TOKEN: &str = "00000000-0000-4000-8000-000000000000";
+
+/// The ignition server's CA Secret, as HyperShift's control-plane operator writes it in the
+/// control-plane namespace (tests create it by hand: no control-plane operator runs).
+pub fn ignition_ca() -> SecretData {
+    SecretData::new("", "ignition-server-ca-cert").with(
+        "tls.crt",
+        "-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n",
+    )
+}
+
+/// [`ignition_ca`] as the Secret the control-plane operator writes in `hc`'s control-plane
+/// namespace (JSON with apiVersion and kind), for tests to create by hand.
+pub fn ignition_ca_secret(hc: &HostedCluster) -> serde_json::Value {
+    let ca = ignition_ca();
+    let mut s = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": { "name": ca.name, "namespace": hc.control_plane_namespace() },
+        "data": {},
+    });
+    for (k, v) in &ca.data {
+        use base64::Engine;
+        s["data"][k] = base64::engine::general_purpose::STANDARD.encode(v).into();
+    }
+    s
+}
+
+/// `hc`'s control-plane namespace (JSON), for tests that create Secrets in it before the
+/// operator does.
+pub fn control_plane_namespace(hc: &HostedCluster) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": { "name": hc.control_plane_namespace() },
+    })
 }
 
 pub fn install_crypto() {

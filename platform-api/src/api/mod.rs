@@ -12,7 +12,7 @@ pub mod services;
 pub use common::{ApiEndpoint, LocalObjectReference, Release};
 pub use hosted_cluster::{HostedCluster, HostedClusterSpec, HostedClusterStatus};
 pub use hosted_control_plane::{
-    HostedControlPlane, HostedControlPlaneSpec, HostedControlPlaneStatus,
+    HostedControlPlane, HostedControlPlaneSpec, HostedControlPlaneStatus, KubeconfigSecretRef,
 };
 pub use node_pool::{NodePool, NodePoolSpec, NodePoolStatus};
 pub use platform_spec::{PlatformSpec, PlatformSpecError, PlatformSpecType, platform_field};

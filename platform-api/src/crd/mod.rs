@@ -112,15 +112,11 @@ pub fn node_pool(registry: &Registry) -> CustomResourceDefinition {
     )
 }
 
-/// The HostedControlPlane carries the HostedCluster's platform section unchanged. CAPI's
-/// Cluster references it (`spec.controlPlaneRef`), so it carries the contract labels.
+/// The HostedControlPlane: a subset of HyperShift's CRD, so no platform sections (its
+/// `spec.platform` carries only the Infrastructure type). CAPI's Cluster references it
+/// (`spec.controlPlaneRef`), so it carries the contract labels.
 pub fn hosted_control_plane(registry: &Registry) -> CustomResourceDefinition {
-    let mut crd = assemble(
-        HostedControlPlane::crd(),
-        registry,
-        Some(Section::HostedCluster),
-        &[],
-    );
+    let mut crd = assemble(HostedControlPlane::crd(), registry, None, &[]);
     crd.metadata.labels = Some(capi_contract_labels(&crd));
     crd
 }

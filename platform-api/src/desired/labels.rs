@@ -22,6 +22,13 @@ pub const NODE_POOL_LABEL: &str = "hypershift.openshift.io/nodePool";
 pub const DISABLE_MACHINE_MANAGEMENT_ANNOTATION: &str =
     "hypershift.openshift.io/disable-machine-management";
 
+/// Picks the HostedCluster's control-plane backend by its registered name (see
+/// [`ControlPlaneRegistry::for_cluster`](crate::control_plane::ControlPlaneRegistry::for_cluster)).
+pub const CONTROL_PLANE_ANNOTATION: &str = "hosted-cluster.io/control-plane";
+/// The Kubernetes version of a hosted cluster, for backends that run plain Kubernetes
+/// (set by `create cluster --kubernetes-version`).
+pub const KUBERNETES_VERSION_ANNOTATION: &str = "hosted-cluster.io/kubernetes-version";
+
 /// Labels every object of a cluster carries.
 pub fn cluster_labels(hc: &HostedCluster) -> BTreeMap<String, String> {
     BTreeMap::from([

@@ -6,6 +6,7 @@
 
 pub mod capi;
 pub mod control_plane;
+pub mod kubeconfig;
 pub mod labels;
 pub mod node_pool;
 pub mod object;
@@ -15,6 +16,7 @@ pub mod validate;
 pub use object::{DesiredObject, Role};
 
 use crate::api::{ApiEndpoint, HostedCluster, NodePool};
+use crate::control_plane::{BootstrapTokens, ControlPlane, ControlPlaneStatus, ProviderScope};
 use crate::platform::{
     ClusterContext, FieldErrors, MissingSecrets, NodePoolContext, Platform, PlatformError,
     PlatformSettings, SecretData, Warnings,
@@ -39,6 +41,15 @@ pub struct ClusterInputs<'a> {
     pub settings: &'a PlatformSettings,
     /// The `cluster.x-k8s.io` version CAPI objects are written in (the one the server stores).
     pub capi: capi::CapiVersion,
+    /// What the live control-plane object reports ([`ControlPlane::observe`]), once it exists.
+    pub control_plane_status: Option<&'a ControlPlaneStatus>,
+    /// Secrets of the control-plane namespace the backend reads: those
+    /// [`ControlPlane::input_secrets`] names and the kubeconfig Secret of
+    /// `control_plane_status`, as far as they exist.
+    pub control_plane_secrets: &'a [SecretData],
+    /// Bootstrap tokens by NodePool name: read back from the Secrets built earlier, or
+    /// generated once by the operator; `render` passes none and gets placeholders.
+    pub bootstrap_tokens: &'a BootstrapTokens,
 }
 
 /// The objects for one NodePool, or why they could not be built. A broken pool must not stop
@@ -76,8 +87,9 @@ impl DesiredState {
         )
     }
 
-    /// Makes `owner` (the applied HostedControlPlane) the owner of every object in the
-    /// control-plane namespace: all but the namespace itself and the owner.
+    /// Makes `owner` (the applied control-plane object) the owner of every object in the
+    /// control-plane namespace: all but the namespace itself, the owner, and the kubeconfig
+    /// copy (owner references cannot cross namespaces).
     pub fn set_owner(&mut self, owner: &OwnerReference) {
         let pools = self
             .node_pools
@@ -85,7 +97,10 @@ impl DesiredState {
             .filter_map(|p| p.result.as_mut().ok())
             .flatten();
         for obj in self.cluster_objects.iter_mut().chain(pools) {
-            if !matches!(obj.role, Role::Namespace | Role::ControlPlane) {
+            if !matches!(
+                obj.role,
+                Role::Namespace | Role::ControlPlane | Role::AdminKubeconfig
+            ) {
                 obj.set_owner(owner);
             }
         }
@@ -103,7 +118,8 @@ impl DesiredState {
 /// reported in its [`NodePoolDesired`] and the rest is built.)
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// The generic or the platform's checks rejected the HostedCluster.
+    /// The generic, the platform's or the control-plane backend's checks rejected the
+    /// HostedCluster.
     #[error("HostedCluster {name} is invalid:\n{errors}")]
     InvalidHostedCluster {
         /// `<namespace>/<name>` of the HostedCluster.
@@ -126,19 +142,25 @@ impl BuildError {
     }
 }
 
-/// Builds the full desired state of one hosted cluster with its platform.
+/// Builds the full desired state of one hosted cluster with its platform and control-plane
+/// backend.
 ///
-/// The order of the [`Platform`] calls and what each may return are described on the trait.
-/// Every object gets the cluster's labels and annotations ([`labels`]) and, except the
-/// namespace itself, the control-plane namespace. No owner is set: the operator sets the
-/// applied HostedControlPlane as owner with [`DesiredState::set_owner`].
+/// The order of the [`Platform`] and [`ControlPlane`] calls and what each may return are
+/// described on the traits. Objects come in apply order: the namespace, the backend's
+/// control-plane object and extras, credentials, the infrastructure cluster, the CAPI
+/// Cluster, the per-namespace provider, the admin kubeconfig copy; per NodePool the machine
+/// template, the bootstrap objects and the MachineDeployment. Every object gets the
+/// cluster's labels and annotations ([`labels`]) and, unless it has one, the control-plane
+/// namespace. No owner is set: the operator sets the applied control-plane object as owner
+/// with [`DesiredState::set_owner`].
 ///
 /// # Errors
 /// [`BuildError::InvalidHostedCluster`] when the HostedCluster fails validation,
-/// [`BuildError::Platform`] when a cluster-level platform builder fails.
+/// [`BuildError::Platform`] when a cluster-level platform or backend builder fails.
 pub fn build(
     inputs: &ClusterInputs<'_>,
     platform: &dyn Platform,
+    control_plane: &dyn ControlPlane,
 ) -> Result<DesiredState, BuildError> {
     let hc = inputs.hosted_cluster;
     let mut errors = FieldErrors::default();
@@ -146,6 +168,9 @@ pub fn build(
         errors.extend(e);
     }
     if let Err(e) = platform.validate_hosted_cluster(hc) {
+        errors.extend(e);
+    }
+    if let Err(e) = control_plane.validate(hc) {
         errors.extend(e);
     }
     if !errors.is_empty() {
@@ -168,12 +193,14 @@ pub fn build(
         settings: inputs.settings,
         capi: inputs.capi,
         warnings: &warnings,
+        provider_scope: control_plane.provider_scope(),
+        control_plane_status: inputs.control_plane_status,
+        control_plane_secrets: inputs.control_plane_secrets,
+        bootstrap_tokens: inputs.bootstrap_tokens,
     };
 
-    let mut objects = vec![
-        control_plane::namespace(&namespace),
-        control_plane::hosted_control_plane(hc, &namespace),
-    ];
+    let mut objects = vec![control_plane::namespace(&namespace)];
+    objects.extend(control_plane::objects(control_plane, &ctx, platform)?);
     // Placeholders (render without the user's Secret) hold nothing secret and stay visible.
     let sensitive = inputs.credentials.is_some();
     for s in platform.credentials(&ctx)? {
@@ -191,12 +218,15 @@ pub fn build(
         inputs.capi,
         hc,
         &namespace,
+        &control_plane.control_plane_ref(hc),
         infra.as_ref(),
         inputs.api_endpoint,
     );
     objects.extend(infra);
     objects.push(capi_cluster);
-    if !machine_management_disabled(hc) {
+    if !machine_management_disabled(hc) && ctx.provider_scope == ProviderScope::PerNamespace {
+        // TODO(capi-manager): the CAPI core manager of this namespace
+        // (`desired::capi::manager`) goes here, before the infrastructure provider.
         if let Some(spec) = platform.capi_provider_deployment_spec(&ctx)? {
             objects.extend(provider::provider_objects(
                 &namespace,
@@ -205,6 +235,7 @@ pub fn build(
             ));
         }
     }
+    objects.extend(kubeconfig::admin_kubeconfig(&ctx));
 
     let node_pools = inputs
         .node_pools
@@ -216,6 +247,7 @@ pub fn build(
                 .and_then(|_| {
                     node_pool::objects(
                         platform,
+                        control_plane,
                         &NodePoolContext {
                             cluster: &ctx,
                             node_pool: np,
@@ -237,7 +269,7 @@ pub fn build(
 }
 
 /// Common metadata on every object: namespace, labels, annotations. The owner is set later
-/// ([`DesiredState::set_owner`]), once the HostedControlPlane exists.
+/// ([`DesiredState::set_owner`]), once the control-plane object exists.
 fn finish(state: &mut DesiredState, hc: &HostedCluster) {
     let labels = labels::cluster_labels(hc);
     let annotations = labels::cluster_annotations(hc);

@@ -1,9 +1,11 @@
-//! Per-NodePool objects: the platform's machine template (hash-named) and its MachineDeployment.
+//! Per-NodePool objects: the platform's machine template (hash-named), the control-plane
+//! backend's bootstrap objects, and the MachineDeployment using both.
 
 use super::capi;
 use super::labels::NODE_POOL_LABEL;
 use super::object::{DesiredObject, Role};
 use crate::api::{HostedCluster, NodePool};
+use crate::control_plane::ControlPlane;
 use crate::platform::{NodePoolContext, Platform, PlatformError};
 use sha2::{Digest, Sha256};
 
@@ -21,9 +23,11 @@ pub fn template_name(node_pool: &str, spec: &serde_json::Value) -> String {
     format!("{node_pool}-{}", template_hash(spec))
 }
 
-/// Template and MachineDeployment for one pool; empty when the platform has no templates.
+/// Template, bootstrap objects and MachineDeployment for one pool; empty when the platform
+/// has no templates (then the pool gets no machines from CAPI, and needs no bootstrap).
 pub fn objects(
     platform: &dyn Platform,
+    control_plane: &dyn ControlPlane,
     ctx: &NodePoolContext<'_>,
 ) -> Result<Vec<DesiredObject>, PlatformError> {
     let hc: &HostedCluster = ctx.cluster.hosted_cluster;
@@ -45,11 +49,27 @@ pub fn objects(
     let template = DesiredObject::dynamic(Role::MachineTemplate, template).map_err(|reason| {
         PlatformError::Bug(format!("machine template for NodePool {np_name}: {reason}"))
     })?;
-    let mut md = capi::machine_deployment(ctx.cluster.capi, hc, np, namespace, &template)?;
-    md.object
-        .metadata
-        .labels
-        .get_or_insert_with(Default::default)
-        .insert(NODE_POOL_LABEL.into(), np_name);
-    Ok(vec![template, md])
+    let bootstrap = control_plane.node_pool_bootstrap(ctx)?;
+    let mut md = capi::machine_deployment(
+        ctx.cluster.capi,
+        hc,
+        np,
+        namespace,
+        &template,
+        &bootstrap.bootstrap,
+    )?;
+    if let Some(version) = control_plane.kubernetes_version(hc) {
+        md.object.data["spec"]["template"]["spec"]["version"] = version.into();
+    }
+    let mut objects = vec![template];
+    objects.extend(bootstrap.objects);
+    objects.push(md);
+    for obj in &mut objects {
+        obj.object
+            .metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert(NODE_POOL_LABEL.into(), np_name.clone());
+    }
+    Ok(objects)
 }

@@ -11,8 +11,12 @@ use std::collections::BTreeMap;
 pub enum Role {
     /// The control-plane namespace.
     Namespace,
-    /// The HostedControlPlane (owner of everything else in the namespace).
+    /// The control-plane backend's object (a HostedControlPlane, a KamajiControlPlane): the
+    /// owner of everything else in the namespace.
     ControlPlane,
+    /// What the control-plane backend runs next to its object in the namespace (an operator
+    /// Deployment, its ServiceAccount and RBAC).
+    ControlPlaneComponent,
     /// The platform's credentials ([`Platform::credentials`](crate::Platform::credentials)).
     Credentials,
     /// Secret-encryption material ([`Platform::secret_encryption`](crate::Platform::secret_encryption)).
@@ -21,10 +25,19 @@ pub enum Role {
     InfraCluster,
     /// The CAPI Cluster.
     CapiCluster,
+    /// The CAPI core manager of the control-plane namespace: its ServiceAccount, RBAC
+    /// (cluster-scoped included) and Deployment ([`capi::manager`](crate::desired::capi::manager)).
+    CapiManager,
     /// The CAPI provider's ServiceAccount, Role, RoleBinding and Deployment.
     CapiProvider,
+    /// The copy of the hosted cluster's admin kubeconfig in the HostedCluster's namespace
+    /// (the only object outside the control-plane namespace, so it has no owner).
+    AdminKubeconfig,
     /// A NodePool's machine template ([`Platform::machine_template`](crate::Platform::machine_template)).
     MachineTemplate,
+    /// A NodePool's bootstrap objects (token and user-data Secrets, a bootstrap config
+    /// template), from the control-plane backend.
+    Bootstrap,
     /// A NodePool's MachineDeployment.
     MachineDeployment,
 }

@@ -111,6 +111,10 @@ pub enum PlatformError {
     /// The platform built something malformed: a bug in the platform crate, not in the input.
     #[error("platform bug: {0}")]
     Bug(String),
+    /// An input the server has not produced yet is missing (e.g. a CA a control-plane
+    /// component writes once it runs). Not the user's fault: the operator waits and retries.
+    #[error("waiting for {0}")]
+    Waiting(String),
     /// Talking to the platform's own API failed (cleanup hooks).
     #[error("{platform} API: {message}")]
     Api {
@@ -132,6 +136,7 @@ impl PlatformError {
             PlatformError::CredentialsNotFound { .. } => "PlatformCredentialsNotFound",
             PlatformError::CredentialsInvalid { .. } => "PlatformCredentialsInvalid",
             PlatformError::Bug(_) => "PlatformBug",
+            PlatformError::Waiting(_) => "Waiting",
             PlatformError::Api { .. } => "PlatformAPIError",
         }
     }

@@ -1,8 +1,8 @@
-//! Answers the control-plane backend asks a platform for. HyperShift settles these with a
+//! Answers a control-plane backend asks a platform for. HyperShift settles these with a
 //! `switch` on the platform type in many places; here each is a [`Platform`](crate::Platform)
 //! method with a default, and these are the types of the answers. `desired::build` does not use
-//! them: the control-plane backend does (wiring them into the HostedControlPlane it runs is
-//! upcoming work).
+//! them: the backend does, in the control-plane object it builds (the `hypershift` backend
+//! writes them into the HostedControlPlane fields HyperShift's control-plane operator reads).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,24 +26,6 @@ pub enum ImageRegistryStorage {
     EmptyDir,
     /// The registry is not deployed (Removed).
     Removed,
-}
-
-/// Settings for the konnectivity agent that runs on the hosted cluster's nodes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KonnectivityAgentSettings {
-    /// Run the agent on the host network (needed where pod networking comes up after the agent).
-    pub host_network: bool,
-    /// Extra agent arguments.
-    pub extra_args: Vec<String>,
-}
-
-impl Default for KonnectivityAgentSettings {
-    fn default() -> Self {
-        Self {
-            host_network: true,
-            extra_args: Vec::new(),
-        }
-    }
 }
 
 /// OpenShift release version, for hooks whose answer changed across releases.

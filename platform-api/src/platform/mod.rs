@@ -11,9 +11,7 @@ pub mod hooks;
 pub mod inputs;
 
 pub use error::{FieldError, FieldErrors, PlatformError};
-pub use hooks::{
-    ImageRegistryStorage, IngressPublishingStrategy, KonnectivityAgentSettings, OpenShiftVersion,
-};
+pub use hooks::{ImageRegistryStorage, IngressPublishingStrategy, OpenShiftVersion};
 pub use inputs::{
     ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings,
 };
@@ -116,12 +114,11 @@ pub struct CleanupContext<'a> {
 /// [`infrastructure_platform_type`](Self::infrastructure_platform_type),
 /// [`ingress_publishing_strategy`](Self::ingress_publishing_strategy),
 /// [`image_registry_storage`](Self::image_registry_storage),
-/// [`konnectivity_agent`](Self::konnectivity_agent),
-/// [`kcm_cloud_provider`](Self::kcm_cloud_provider) and [`kas_port`](Self::kas_port) answer
-/// questions HyperShift settles with a `switch` on the platform type inside its control-plane
-/// operator. `desired::build` does not call them: the control-plane backend consumes them, and
-/// an upcoming change wires them into the HostedControlPlane it runs. Every hook has a default
-/// that suits a platform with cloud-like infrastructure; override the ones that differ.
+/// and [`kas_port`](Self::kas_port) answer questions HyperShift settles with a `switch` on the
+/// platform type inside its control-plane operator. `desired::build` does not call them: the
+/// control-plane backend ([`ControlPlane`](crate::ControlPlane)) does, in the control-plane
+/// object it builds. Every hook has a default that suits a platform with cloud-like
+/// infrastructure; override the ones that differ.
 ///
 /// # Testing
 ///
@@ -258,11 +255,11 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
         Ok(CleanupOutcome::default())
     }
 
-    // ---- hooks: consumed by the control-plane backend, not by `desired::build` ----
+    // ---- hooks: consumed by the control-plane backend, not by `desired::build` directly ----
 
     /// The platform type the hosted cluster reports in OpenShift's `Infrastructure` object.
     ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
+    /// Consumed by the control-plane backend (see the trait docs).
     /// OpenShift accepts only the types it knows, and the set depends on the release (`None`
     /// when the release image says nothing); a platform OpenShift does not know must answer
     /// `None`. The default is [`platform_type`](Self::platform_type).
@@ -272,7 +269,7 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
 
     /// How the hosted cluster's default ingress controller is published.
     ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
+    /// Consumed by the control-plane backend (see the trait docs).
     /// The default, [`IngressPublishingStrategy::LoadBalancer`], needs a platform that provides
     /// load balancers to the hosted cluster.
     fn ingress_publishing_strategy(&self) -> IngressPublishingStrategy {
@@ -281,7 +278,7 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
 
     /// Where the hosted cluster's image registry stores images.
     ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
+    /// Consumed by the control-plane backend (see the trait docs).
     /// The default, [`ImageRegistryStorage::PlatformDefault`], needs object storage the image
     /// registry operator knows for this platform; answer [`ImageRegistryStorage::EmptyDir`]
     /// otherwise.
@@ -289,25 +286,9 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
         ImageRegistryStorage::PlatformDefault
     }
 
-    /// How the konnectivity agent on the hosted cluster's nodes runs.
-    ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
-    /// The default runs it on the host network with no extra arguments.
-    fn konnectivity_agent(&self) -> KonnectivityAgentSettings {
-        KonnectivityAgentSettings::default()
-    }
-
-    /// The `--cloud-provider` value for the hosted kube-controller-manager, or `None` to leave
-    /// the flag unset (no in-tree cloud provider, the default).
-    ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
-    fn kcm_cloud_provider(&self) -> Option<&'static str> {
-        None
-    }
-
     /// The port the hosted kube-apiserver listens on.
     ///
-    /// Consumed by the control-plane backend, not by `desired::build` (see the trait docs).
+    /// Consumed by the control-plane backend (see the trait docs).
     /// The default is [`DEFAULT_KAS_PORT`](hooks::DEFAULT_KAS_PORT).
     fn kas_port(&self) -> i32 {
         hooks::DEFAULT_KAS_PORT

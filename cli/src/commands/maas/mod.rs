@@ -16,10 +16,12 @@ use crate::error::Result;
 use clap::Subcommand;
 use std::io::Write;
 
+// Each subcommand's arguments are built only when it is the one invoked (start-up cost).
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum MaasCommand {
     /// Serve a simulated MAAS 3.7 on 127.0.0.1 until Ctrl-C (prints its URL and API keys).
-    Simulate(simulate::SimulateArgs),
+    Simulate(simulate::SimulateCommand),
     /// Check that MAAS is reachable and the API key works; report what it offers.
     Check(check::CheckArgs),
     /// List, compose on, register and delete LXD VM hosts.

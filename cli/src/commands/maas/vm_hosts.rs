@@ -11,7 +11,9 @@ use platform_api::platform::FieldErrors;
 use serde_json::json;
 use std::io::Write;
 
+// Each subcommand's arguments are built only when it is the one invoked (start-up cost).
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum VmHostsCommand {
     /// List VM hosts with their capacity under over-commit.
     List(ListArgs),

@@ -1,25 +1,23 @@
 //! The CAPI Cluster of a HostedCluster.
 
 use super::{CapiVersion, build, reference};
-use crate::api::{ApiEndpoint, HostedCluster, hosted_control_plane::HostedControlPlane};
+use crate::api::{ApiEndpoint, HostedCluster};
+use crate::control_plane::ControlPlaneRef;
 use crate::desired::object::DesiredObject;
-use kube::Resource;
-use kube::api::ApiResource;
 use serde_json::{Map, Value, json};
 
-/// The CAPI Cluster: named after the infra ID, pointing at the HostedControlPlane and at the
-/// platform's infrastructure object.
+/// The CAPI Cluster: named after the infra ID, pointing at the control-plane backend's
+/// object and at the platform's infrastructure object.
 pub fn cluster(
     version: CapiVersion,
     hc: &HostedCluster,
     namespace: &str,
+    control_plane: &ControlPlaneRef,
     infra: Option<&DesiredObject>,
     endpoint: Option<&ApiEndpoint>,
 ) -> DesiredObject {
-    let hcp = ApiResource::erase::<HostedControlPlane>(&());
-    let hcp_name = hc.meta().name.as_deref().unwrap_or_default();
     let mut spec = json!({
-        "controlPlaneRef": reference(version, &hcp, namespace, hcp_name),
+        "controlPlaneRef": reference(version, &control_plane.resource, namespace, &control_plane.name),
     });
     let pods: Vec<String> = hc
         .spec

@@ -3,21 +3,15 @@
 use super::{CapiVersion, build, duration, reference};
 use crate::api::node_pool::{UpgradeStrategy, UpgradeType};
 use crate::api::{HostedCluster, NodePool};
+use crate::control_plane::Bootstrap;
 use crate::desired::labels::NODE_POOL_LABEL;
 use crate::desired::object::DesiredObject;
 use crate::platform::{FieldError, FieldErrors, PlatformError};
 use kube::Resource;
 use serde_json::{Value, json};
 
-/// Name of the Secret holding a pool's bootstrap (ignition) data.
-pub fn user_data_secret_name(node_pool: &NodePool) -> String {
-    format!(
-        "user-data-{}",
-        node_pool.meta().name.as_deref().unwrap_or_default()
-    )
-}
-
-/// The MachineDeployment of a NodePool, pointing at its current machine template.
+/// The MachineDeployment of a NodePool, pointing at its current machine template and at the
+/// bootstrap the control-plane backend built for it.
 ///
 /// Fails only on a drain or volume-detach timeout that is not a non-negative duration (which
 /// NodePool validation reports first).
@@ -27,13 +21,14 @@ pub fn machine_deployment(
     np: &NodePool,
     namespace: &str,
     template: &DesiredObject,
+    bootstrap: &Bootstrap,
 ) -> Result<DesiredObject, PlatformError> {
     let np_name = np.meta().name.clone().unwrap_or_default();
     let infra_id = hc.infra_id();
     let selector = json!({ NODE_POOL_LABEL: np_name });
     let mut machine_spec = json!({
         "clusterName": infra_id,
-        "bootstrap": { "dataSecretName": user_data_secret_name(np) },
+        "bootstrap": bootstrap_field(version, bootstrap, namespace),
         "infrastructureRef": reference(version, &template.resource, namespace, template.name()),
     });
     let timeouts = [
@@ -87,6 +82,17 @@ pub fn machine_deployment(
         &np_name,
         spec,
     ))
+}
+
+/// `spec.template.spec.bootstrap`: a data Secret's name, or a reference to a bootstrap
+/// config template in the version's reference shape.
+fn bootstrap_field(version: CapiVersion, bootstrap: &Bootstrap, namespace: &str) -> Value {
+    match bootstrap {
+        Bootstrap::DataSecretName(name) => json!({ "dataSecretName": name }),
+        Bootstrap::ConfigRef { resource, name } => {
+            json!({ "configRef": reference(version, resource, namespace, name) })
+        }
+    }
 }
 
 /// How to fix a bad timeout (shared with NodePool validation).

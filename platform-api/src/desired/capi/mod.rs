@@ -6,15 +6,17 @@
 //! * [`reference`](mod@reference): object references in each version's shape.
 //! * [`duration`]: Kubernetes durations, and the seconds v1beta2 stores instead.
 //! * [`cluster`](mod@cluster) and [`machine_deployment`](mod@machine_deployment): the objects.
+//! * [`manager`]: the CAPI core manager run in a control-plane namespace.
 
 pub mod cluster;
 pub mod duration;
 pub mod machine_deployment;
+pub mod manager;
 pub mod reference;
 pub mod version;
 
 pub use cluster::cluster;
-pub use machine_deployment::{machine_deployment, user_data_secret_name};
+pub use machine_deployment::machine_deployment;
 pub use reference::reference;
 pub use version::CapiVersion;
 

@@ -66,6 +66,7 @@
 //!   Infrastructure platform type).
 
 use crate::api::{ApiEndpoint, HostedCluster, NodePool};
+use crate::control_plane::BootstrapTokens;
 use crate::crd;
 use crate::desired::capi::CapiVersion;
 use crate::desired::labels::{
@@ -81,6 +82,9 @@ use crate::registry::Registry;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use serde_json::Value;
 use std::fmt::Display;
+
+mod reference_control_plane;
+pub use reference_control_plane::ReferenceControlPlane;
 
 /// A modified copy of a fixture object and what was changed, for messages.
 #[derive(Clone, Debug)]
@@ -313,8 +317,12 @@ impl Suite<'_> {
                 missing_secrets,
                 settings: &settings,
                 capi,
+                control_plane_status: None,
+                control_plane_secrets: &[],
+                bootstrap_tokens: &BootstrapTokens::default(),
             },
             self.platform,
+            &ReferenceControlPlane,
         )
     }
 
@@ -985,17 +993,8 @@ impl Suite<'_> {
                 format!("infrastructure_platform_type({release:?}) is empty")
             });
         }
-        if let Some(provider) = p.kcm_cloud_provider() {
-            self.check("hooks", !provider.is_empty(), || {
-                "kcm_cloud_provider() is Some(\"\"); return None to leave it unset".into()
-            });
-        }
         // Called for their panics only; every value of these types is a valid answer.
-        let _ = (
-            p.ingress_publishing_strategy(),
-            p.image_registry_storage(),
-            p.konnectivity_agent(),
-        );
+        let _ = (p.ingress_publishing_strategy(), p.image_registry_storage());
     }
 }
 
