@@ -4,6 +4,7 @@
 use clap::Parser;
 use hosted_cluster_operator::metrics::Metrics;
 use hosted_cluster_operator::runtime::Config;
+use hosted_cluster_operator::runtime::outage::{ApiHealth, FailureClass};
 use hosted_cluster_operator::runtime::server::{Health, serve_on};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,12 +30,12 @@ fn flags_parse_into_settings() {
     assert_eq!(c.watch_namespace.as_deref(), Some("clusters"));
     assert_eq!(c.concurrency, 8);
     assert!(c.log_json && c.leader_elect);
-    let s = c.settings().unwrap();
+    let s = c.settings(&["None", "Other"]).unwrap();
     assert_eq!(s.provider_images["None"], "registry.example.com/p:v1");
     assert_eq!(s.provider_images["Other"], "registry.example.com/o:v2");
 
     let bad = Config::try_parse_from(["x", "--default-provider-image", "no-equals"]).unwrap();
-    let e = bad.settings().unwrap_err();
+    let e = bad.settings(&["None"]).unwrap_err();
     assert!(e.contains("TYPE=IMAGE") && e.contains("no-equals"), "{e}");
 }
 
@@ -59,6 +60,7 @@ async fn health_and_metrics_endpoints() {
     let health = Health {
         ready: Arc::new(AtomicBool::new(false)),
         metrics,
+        api: Arc::new(ApiHealth::new("https://api.example:6443")),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -74,6 +76,24 @@ async fn health_and_metrics_endpoints() {
         "not ready before the watches sync"
     );
     health.ready.store(true, Ordering::Relaxed);
+    assert_eq!(get(addr, "/readyz").await.0, 200);
+    // An API failure makes it 503 again, with the failure as the reason.
+    health.api.failed(
+        hosted_cluster_operator::runtime::outage::ApiFailure {
+            server: health.api.server.clone(),
+            class: FailureClass::Refused,
+            status: None,
+            detail: "connection refused".into(),
+        },
+        "test",
+    );
+    let (code, body) = get(addr, "/readyz").await;
+    assert_eq!(code, 503);
+    assert!(
+        body.contains("https://api.example:6443") && body.contains("refused"),
+        "{body}"
+    );
+    health.api.answered();
     assert_eq!(get(addr, "/readyz").await.0, 200);
     let (code, body) = get(addr, "/metrics").await;
     assert_eq!(code, 200);

@@ -3,6 +3,7 @@
 use clap::Parser;
 use platform_api::platform::PlatformSettings;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 #[derive(Parser, Debug, Clone)]
 #[command(
@@ -12,7 +13,7 @@ use std::net::SocketAddr;
 )]
 pub struct Config {
     /// Watch HostedClusters, NodePools and Secrets in this namespace only (default: all).
-    #[arg(long, env = "WATCH_NAMESPACE")]
+    #[arg(long, env = "WATCH_NAMESPACE", value_parser = super::flags::namespace)]
     pub watch_namespace: Option<String>,
     /// CAPI provider image for a platform type, TYPE=IMAGE; repeat or comma-separate.
     #[arg(
@@ -40,7 +41,8 @@ pub struct Config {
     #[arg(long, env = "CAPI_VERSION", value_name = "VERSION")]
     pub capi_version: Option<platform_api::desired::capi::CapiVersion>,
     /// HostedClusters reconciled at the same time.
-    #[arg(long, env = "CONCURRENCY", default_value_t = 4)]
+    #[arg(long, env = "CONCURRENCY", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
     /// Address of the /metrics, /livez and /readyz server.
     #[arg(long, env = "METRICS_ADDR", default_value = "0.0.0.0:8080")]
@@ -52,8 +54,14 @@ pub struct Config {
     #[arg(long, env = "LEADER_ELECT")]
     pub leader_elect: bool,
     /// Namespace of the leader-election Lease (the operator's own namespace).
-    #[arg(long, env = "POD_NAMESPACE", default_value = "hypershift")]
+    #[arg(long, env = "POD_NAMESPACE", default_value = "hypershift",
+          value_parser = super::flags::namespace)]
     pub lease_namespace: String,
+    /// After SIGTERM, how long in-flight reconciles may run before the process exits anyway
+    /// (status 0), whether or not the API server answers: 10s by default.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", value_name = "DURATION", default_value = "10s",
+          value_parser = duration_arg::parse)]
+    pub shutdown_timeout: Duration,
     /// This replica's identity for the Lease and for Events (the pod name).
     #[arg(long, env = "POD_NAME")]
     pub pod_name: Option<String>,
@@ -61,13 +69,25 @@ pub struct Config {
 
 impl Config {
     /// `--default-provider-image`, `--control-plane-image` and `--default-control-plane` as
-    /// settings; names the bad flag value.
-    pub fn settings(&self) -> Result<PlatformSettings, String> {
+    /// settings; names the bad flag value, and a platform TYPE that is none of `known` (the
+    /// registry's types), listing them.
+    pub fn settings(&self, known: &[&str]) -> Result<PlatformSettings, String> {
         let mut settings = PlatformSettings::from_provider_images(
             "--default-provider-image",
             &self.default_provider_images,
         )
         .map_err(|e| format!("{e} (e.g. None=registry.example.com/capi-provider:v1)"))?;
+        if let Some(unknown) = settings
+            .provider_images
+            .keys()
+            .find(|t| !known.contains(&t.as_str()))
+        {
+            return Err(format!(
+                "--default-provider-image: {unknown:?} is not a platform type of this operator \
+                 (known: {})",
+                known.join(", ")
+            ));
+        }
         let backends =
             platform_api::control_plane::control_plane_registry().map_err(|e| e.to_string())?;
         for entry in &self.control_plane_images {

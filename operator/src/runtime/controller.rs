@@ -3,6 +3,7 @@
 //! recovers a cluster without a restart), and every object we built (by our cluster
 //! annotation). Each of those watches also fills the cache reconciles read from.
 
+use super::outage::{self, ApiHealth};
 use crate::apply::{ObjectKey, Records};
 use crate::cache::kind::Triggers;
 use crate::cache::{Caches, Catalog, Owned, Synced, Typed};
@@ -81,6 +82,25 @@ fn mark_synced<K>(flag: Arc<Synced>) -> impl FnMut(&Result<watcher::Event<K>, wa
     }
 }
 
+/// Reports each watch event to `health`: a failure is classified and logged (rate-limited), any
+/// event means the API server answers.
+fn report_to<K>(
+    health: Option<Arc<ApiHealth>>,
+    what: &'static str,
+) -> impl FnMut(&Result<watcher::Event<K>, watcher::Error>) {
+    move |e| {
+        let Some(h) = &health else { return };
+        match e {
+            Ok(_) => h.answered(),
+            Err(e) => {
+                if let Some(f) = outage::classify_watch(&h.server, e) {
+                    h.failed(f, &format!("watching {what}"));
+                }
+            }
+        }
+    }
+}
+
 /// A reflector over `api` whose stream feeds a Controller trigger, and the store it fills.
 fn reflected<K>(
     api: Api<K>,
@@ -88,6 +108,7 @@ fn reflected<K>(
     what: &'static str,
     records: Option<Arc<Records>>,
     first_listing_triggers: bool,
+    health: Option<Arc<ApiHealth>>,
 ) -> (
     Typed<K>,
     impl futures::Stream<Item = Result<K, watcher::Error>> + Send + 'static,
@@ -109,6 +130,7 @@ where
         .modify(|o: &mut K| o.managed_fields_mut().clear())
         .reflect(writer)
         .inspect(mark_synced(synced.clone()))
+        .inspect(report_to(health, what))
         .filter_map(move |event| {
             let object = match event {
                 Ok(watcher::Event::Apply(o) | watcher::Event::Delete(o)) => Some(Ok(o)),
@@ -153,6 +175,8 @@ pub struct Options {
     pub settings: PlatformSettings,
     /// Write CAPI objects in this version rather than the newest served one.
     pub capi_override: Option<CapiVersion>,
+    /// Where watch failures are classified, logged at a bounded rate, and shown by `/readyz`.
+    pub api: Option<Arc<ApiHealth>>,
 }
 
 /// Runs discovery, then builds the Controller and the caches its reconciles read, sharing the
@@ -172,6 +196,7 @@ pub async fn build(
         "hostedclusters",
         Some(records.clone()),
         true,
+        options.api.clone(),
     );
     let controller = Controller::for_stream(hc_stream, hcs.store.clone());
     let hosted_clusters = hcs.store;
@@ -182,6 +207,7 @@ pub async fn build(
         "nodepools",
         Some(records.clone()),
         false,
+        options.api.clone(),
     );
     // Secrets we build are in the owned caches already; these are the ones users make.
     let (secrets, secret_stream) = reflected(
@@ -190,6 +216,7 @@ pub async fn build(
         "secrets",
         None,
         false,
+        options.api.clone(),
     );
     // Control planes live in per-cluster namespaces: cluster-wide, limited to ours.
     let (control_planes, hcp_stream) = reflected(
@@ -198,6 +225,7 @@ pub async fn build(
         "hostedcontrolplanes",
         Some(records.clone()),
         false,
+        options.api.clone(),
     );
     let (trigger, triggered) = mpsc::unbounded_channel();
     let owned = Owned::new(

@@ -48,7 +48,15 @@ pub async fn acquire_with(
     );
     while !*state.borrow_and_update() {
         if state.changed().await.is_err() {
-            break;
+            // The manager stopped before this replica held the Lease: say why, rather than
+            // carry on as leader.
+            return Err(match task.await {
+                Ok(Err(e)) => e,
+                Ok(Ok(_)) => kube_lease_manager::LeaseManagerError::InconsistentState(
+                    "the lease manager stopped before leadership was acquired".into(),
+                ),
+                Err(e) => kube_lease_manager::LeaseManagerError::InconsistentState(e.to_string()),
+            });
         }
     }
     tracing::info!("acquired leadership");

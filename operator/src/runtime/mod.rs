@@ -3,13 +3,18 @@
 
 pub mod config;
 pub mod controller;
+pub mod flags;
 pub mod leader;
+pub mod outage;
 pub mod server;
+pub mod shutdown;
 pub mod telemetry;
 
 pub use config::Config;
 
 use crate::events::Events;
+use outage::ApiHealth;
+use shutdown::Shutdown;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -17,53 +22,182 @@ use tokio::sync::oneshot;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Resolves on SIGTERM or Ctrl-C.
-async fn termination() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler");
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-}
+/// How long one start-up probe of the API server may take, and the longest pause between two.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+const PROBE_MAX_PAUSE: Duration = Duration::from_secs(10);
+/// How long one attempt at discovery may take before it counts as a time-out.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs until SIGTERM, or until leadership is lost (then returns an error so the pod restarts
-/// and competes again, the usual controller pattern).
+/// and competes again, the usual controller pattern). Flags and `--metrics-addr` are checked
+/// before anything talks to the API server. After SIGTERM it returns within
+/// `--shutdown-timeout`, whatever the API server does.
 pub async fn run(config: Config) -> Result<(), BoxError> {
     // kube (ring) and any reqwest-based platform client must share one rustls provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    telemetry::init(config.log_json);
-    let settings = config.settings()?;
+    // First, so that a SIGTERM during start-up is seen (and not the default: killed by it).
+    let shutdown = Shutdown::install()?;
+    telemetry::init(config.log_json)?;
     let registry = platform_api::registry()?;
+    let settings = config.settings(&registry.names())?;
     tracing::info!(platforms = ?registry.names(), "platforms linked");
-    let client = kube::Client::try_default().await?;
+    let listener = server::bind(config.metrics_addr).await?;
+    let bound = config.shutdown_timeout;
+    tokio::select! {
+        r = run_until_stopped(config, settings, listener, shutdown.clone()) => r,
+        () = shutdown.deadline(bound) => {
+            tracing::warn!(
+                bound = ?bound,
+                "in-flight work did not finish within --shutdown-timeout of SIGTERM: exiting anyway"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Runs one start-up step until it succeeds, logging each kind of failure once per interval
+/// and keeping it as `/readyz`'s reason. Rejected credentials are fatal: they will not fix
+/// themselves. `None` when SIGTERM came first.
+async fn until_answered<T, E, F, Fut>(
+    api: &ApiHealth,
+    shutdown: &Shutdown,
+    what: &str,
+    attempt_timeout: Duration,
+    mut step: F,
+) -> Result<Option<T>, BoxError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: Into<StepError>,
+{
+    let mut pause = Duration::from_millis(500);
+    loop {
+        let attempt = tokio::select! {
+            r = tokio::time::timeout(attempt_timeout, step()) => r,
+            () = shutdown.requested() => return Ok(None),
+        };
+        let failure = match attempt {
+            Ok(Ok(value)) => {
+                api.answered();
+                return Ok(Some(value));
+            }
+            Ok(Err(e)) => match e.into() {
+                StepError::Kube(e) => outage::classify(&api.server, &e),
+                StepError::Other(e) => return Err(format!("{what}: {e}").into()),
+            },
+            Err(_) => outage::timed_out(&api.server, attempt_timeout),
+        };
+        if failure.class == outage::FailureClass::BadCredentials {
+            return Err(format!(
+                "{failure}: the API server rejected the operator's credentials at start-up \
+                 ({what}); fix the kubeconfig or the service account token and its RBAC \
+                 (retrying would not help)"
+            )
+            .into());
+        }
+        api.failed(
+            failure,
+            &format!("start-up: waiting for the API server ({what})"),
+        );
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = shutdown.requested() => return Ok(None),
+        }
+        pause = (pause * 2).min(PROBE_MAX_PAUSE);
+    }
+}
+
+/// A start-up step's error: an API failure (retried unless 401/403) or anything else (fatal).
+enum StepError {
+    Kube(kube::Error),
+    Other(String),
+}
+
+impl From<kube::Error> for StepError {
+    fn from(e: kube::Error) -> Self {
+        Self::Kube(e)
+    }
+}
+
+impl From<kube_lease_manager::LeaseManagerError> for StepError {
+    fn from(e: kube_lease_manager::LeaseManagerError) -> Self {
+        match e {
+            kube_lease_manager::LeaseManagerError::KubeError(e) => Self::Kube(e),
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+/// The HTTP server task and its stop signal.
+struct Serving {
+    tx: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Serving {
+    async fn stop(self) {
+        let _ = self.tx.send(());
+        let _ = self.task.await;
+    }
+
+    async fn stopped_early(self) -> Result<(), BoxError> {
+        tracing::info!("SIGTERM before start-up finished: stopping");
+        self.stop().await;
+        Ok(())
+    }
+}
+
+async fn run_until_stopped(
+    config: Config,
+    settings: platform_api::platform::PlatformSettings,
+    listener: tokio::net::TcpListener,
+    shutdown: Shutdown,
+) -> Result<(), BoxError> {
+    let kube_config = kube::Config::infer().await?;
+    let server_url = kube_config.cluster_url.to_string();
+    let api = Arc::new(ApiHealth::new(server_url.trim_end_matches('/')));
+    let client = kube::Client::try_from(kube_config)?;
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let health = server::Health {
+        ready: Arc::new(AtomicBool::new(false)),
+        metrics: metrics.clone(),
+        api: api.clone(),
+    };
+    // The server runs from the start, so `/readyz` can say why the operator is not ready.
+    let (server_tx, server_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve_on(listener, health.clone(), async {
+        let _ = server_rx.await;
+    }));
+    let serving = Serving {
+        tx: server_tx,
+        task: server,
+    };
+    let probe = until_answered(&api, &shutdown, "version", PROBE_TIMEOUT, || {
+        client.apiserver_version()
+    });
+    if probe.await?.is_none() {
+        return serving.stopped_early().await;
+    }
 
     let options = controller::Options {
         watch_namespace: config.watch_namespace.clone(),
         settings,
         capi_override: config.capi_version,
+        api: Some(api.clone()),
     };
     let events = Events::kube(client.clone(), config.pod_name.clone());
-    let (controller, ctx) = controller::build(&client, options, events).await?;
-    tracing::info!(capi = %ctx.capi(), "writing CAPI objects in this cluster.x-k8s.io version");
-    let ctx = Arc::new(ctx);
-    let health = server::Health {
-        ready: Arc::new(AtomicBool::new(false)),
-        metrics: ctx.metrics.clone(),
+    let built = until_answered(&api, &shutdown, "discovery", START_TIMEOUT, || {
+        controller::build(&client, options.clone(), events.clone())
+    });
+    let Some((controller, mut ctx)) = built.await? else {
+        return serving.stopped_early().await;
     };
+    tracing::info!(capi = %ctx.capi(), "writing CAPI objects in this cluster.x-k8s.io version");
+    ctx.metrics = metrics;
+    let ctx = Arc::new(ctx);
 
-    // One signal fans out to the server and the controller.
-    let (server_tx, server_rx) = oneshot::channel::<()>();
     let (ctrl_tx, ctrl_rx) = oneshot::channel::<()>();
     let (lost_tx, mut lost_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(config.metrics_addr, health.clone(), async {
-        let _ = server_rx.await;
-    }));
 
     // With leader election: wait for the Lease first; losing it later stops the controller
     // and the process exits with an error (the pod restarts and competes again).
@@ -74,13 +208,12 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
             .pod_name
             .clone()
             .unwrap_or_else(|| format!("{}-{}", crate::names::CONTROLLER_NAME, std::process::id()));
-        let mut l = tokio::select! {
-            l = leader::acquire(client.clone(), &config.lease_namespace, &identity) => l?,
-            _ = termination() => {
-                let _ = server_tx.send(());
-                let _ = server.await;
-                return Ok(());
-            }
+        // No time-out per attempt: another replica may hold the Lease for as long as it lives.
+        let acquired = until_answered(&api, &shutdown, "leader election", Duration::MAX, || {
+            leader::acquire(client.clone(), &config.lease_namespace, &identity)
+        });
+        let Some(mut l) = acquired.await? else {
+            return serving.stopped_early().await;
         };
         leader_task = Some(tokio::spawn(async move {
             tokio::select! {
@@ -96,9 +229,14 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
     let lost_flag = Arc::new(AtomicBool::new(false));
     let flag = lost_flag.clone();
     let electing = leader_task.is_some();
+    let bound = config.shutdown_timeout;
+    let signal = shutdown.clone();
     tokio::spawn(async move {
         tokio::select! {
-            _ = termination() => tracing::info!("SIGTERM: finishing in-flight reconciles"),
+            () = signal.requested() => tracing::info!(
+                bound = ?bound,
+                "SIGTERM: finishing in-flight reconciles (exiting within --shutdown-timeout)"
+            ),
             r = &mut lost_rx, if electing => if r.is_ok() {
                 tracing::error!("leadership lost: stopping");
                 flag.store(true, Ordering::SeqCst);
@@ -106,7 +244,6 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
         }
         let _ = ctrl_tx.send(());
     });
-
     let reader = controller.store();
     let ready = health.ready.clone();
     tokio::spawn(async move {
@@ -137,8 +274,7 @@ pub async fn run(config: Config) -> Result<(), BoxError> {
     if let Some(t) = leader_task {
         let _ = t.await;
     }
-    let _ = server_tx.send(());
-    let _ = server.await;
+    serving.stop().await;
     if lost_flag.load(Ordering::SeqCst) {
         return Err("leadership lost".into());
     }

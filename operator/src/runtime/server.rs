@@ -1,5 +1,6 @@
 //! `/metrics`, `/livez` and `/readyz` over HTTP (axum).
 
+use super::outage::ApiHealth;
 use crate::metrics::Metrics;
 use axum::Router;
 use axum::extract::State;
@@ -16,6 +17,8 @@ pub struct Health {
     /// Set once the HostedCluster watch has listed everything (the Controller's store is ready).
     pub ready: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
+    /// The last API failure, if the last request failed: `/readyz` is 503 with it as the reason.
+    pub api: Arc<ApiHealth>,
 }
 
 async fn livez() -> &'static str {
@@ -23,10 +26,14 @@ async fn livez() -> &'static str {
 }
 
 async fn readyz(State(h): State<Health>) -> impl IntoResponse {
-    if h.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ok")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "watches not synced")
+    let failure = h.api.current();
+    match (h.ready.load(Ordering::Relaxed), failure) {
+        (_, Some(f)) => (StatusCode::SERVICE_UNAVAILABLE, format!("{f}\n")),
+        (true, None) => (StatusCode::OK, "ok".to_string()),
+        (false, None) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "watches not synced\n".to_string(),
+        ),
     }
 }
 
@@ -48,14 +55,14 @@ pub fn router(health: Health) -> Router {
         .with_state(health)
 }
 
-pub async fn serve(
-    addr: SocketAddr,
-    health: Health,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Binds `--metrics-addr` at start-up, so a port in use stops the process before anything else
+/// runs; the error names the flag and the address.
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("--metrics-addr {addr}: cannot listen: {e}"))?;
     tracing::info!(%addr, "serving /metrics /livez /readyz");
-    serve_on(listener, health, shutdown).await
+    Ok(listener)
 }
 
 /// Serves on a bound listener (tests bind port 0).

@@ -2,8 +2,13 @@
 
 use tracing_subscriber::EnvFilter;
 
-pub fn init(json: bool) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Installs the subscriber; a `RUST_LOG` that does not parse is an error naming it.
+pub fn init(json: bool) -> Result<(), String> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(value) => super::flags::log_filter(&value)?,
+        Err(std::env::VarError::NotPresent) => EnvFilter::new("info"),
+        Err(std::env::VarError::NotUnicode(_)) => return Err("RUST_LOG is not UTF-8".into()),
+    };
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     // `try_init`: a second call (tests) keeps the first subscriber instead of panicking.
     let _ = if json {
@@ -11,4 +16,5 @@ pub fn init(json: bool) {
     } else {
         builder.try_init()
     };
+    Ok(())
 }
