@@ -96,6 +96,7 @@ pub fn kubeadm_config_template(capi: CapiVersion, np: &NodePool, namespace: &str
         resource,
         object,
         sensitive: false,
+        cluster_scoped: false,
     }
 }
 

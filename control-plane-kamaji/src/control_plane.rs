@@ -243,5 +243,6 @@ pub fn kamaji_control_plane(
         resource,
         object,
         sensitive: false,
+        cluster_scoped: false,
     })
 }

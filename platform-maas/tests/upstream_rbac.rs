@@ -75,8 +75,12 @@ fn built() -> DesiredState {
         missing_secrets: MissingSecrets::Fail,
         settings: &PlatformSettings::default(),
         capi: desired::capi::CapiVersion::V1Beta1,
+        control_plane_status: None,
+        control_plane_secrets: &[],
+        bootstrap_tokens: &Default::default(),
     };
-    desired::build(&inputs, &Maas).unwrap()
+    // A per-namespace provider, as the HyperShift backend runs it.
+    desired::build(&inputs, &Maas, &platform_api::testing::ReferenceControlPlane).unwrap()
 }
 
 fn ours(state: &DesiredState, kind: &str) -> (Value, BTreeSet<Grant>) {

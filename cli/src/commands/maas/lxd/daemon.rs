@@ -2,7 +2,6 @@
 //! 200 once init and registration have both succeeded.
 
 use super::args::{InitFlags, RegisterFlags, SocketArgs, TrustFlags};
-use crate::commands::destroy::parse_duration;
 use crate::error::{CliError, Result};
 use clap::Args;
 use lxd_initializer::daemon::{self, DaemonSpec};
@@ -21,7 +20,7 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub trust: TrustFlags,
     /// Time between passes (e.g. 30s, 5m).
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, default_value = "5m", value_parser = duration_arg::parse)]
     pub interval: Duration,
     /// Where /readyz and /healthz are served.
     #[arg(long, default_value = "0.0.0.0:8089")]
