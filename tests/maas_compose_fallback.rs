@@ -3,6 +3,8 @@
 //! nothing is refused (counted in the simulator's request log).
 
 use maas_simulator::{SimHandle, SimOptions, testing};
+// Naming the suite lib links the platforms it names, as every root test binary does.
+use suite as _;
 use serde_json::Value;
 
 async fn run(sim: &SimHandle, args: &[&str]) -> (i32, String, String) {

@@ -156,6 +156,11 @@ async fn run_until_stopped(
     let kube_config = kube::Config::infer().await?;
     let server_url = kube_config.cluster_url.to_string();
     let api = Arc::new(ApiHealth::new(server_url.trim_end_matches('/')));
+    // The probe must see a 503 as a 503: kube's default retry layer would retry it for minutes
+    // and the probe would report a time-out instead of the server's answer.
+    let mut probe_config = kube_config.clone();
+    probe_config.default_retry = false;
+    let probe_client = kube::Client::try_from(probe_config)?;
     let client = kube::Client::try_from(kube_config)?;
     let metrics = Arc::new(crate::metrics::Metrics::new());
     let health = server::Health {
@@ -173,7 +178,7 @@ async fn run_until_stopped(
         task: server,
     };
     let probe = until_answered(&api, &shutdown, "version", PROBE_TIMEOUT, || {
-        client.apiserver_version()
+        probe_client.apiserver_version()
     });
     if probe.await?.is_none() {
         return serving.stopped_early().await;
