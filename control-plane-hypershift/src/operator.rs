@@ -9,14 +9,15 @@
 use crate::CONTROL_PLANE;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, ObjectFieldSelector, PodSpec,
-    PodTemplateSpec, Probe, ResourceRequirements, ServiceAccount,
+    Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
+    ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role as RbacRole, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::api::HostedCluster;
+use platform_api::desired::pod::{field_env, http_get_probe};
 use platform_api::desired::provider::policy_rule;
 use platform_api::desired::{DesiredObject, Role};
 use platform_api::platform::{ClusterContext, FieldError, FieldErrors};
@@ -174,34 +175,18 @@ pub fn rules() -> Vec<PolicyRule> {
     ]
 }
 
-fn field_env(name: &str, path: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 fn probe(path: &str, initial_delay: i32, failures: i32) -> Probe {
+    let mut probe = http_get_probe(path, IntOrString::Int(6060));
+    if let Some(get) = probe.http_get.as_mut() {
+        get.scheme = Some("HTTP".into());
+    }
     Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(path.into()),
-            port: IntOrString::Int(6060),
-            scheme: Some("HTTP".into()),
-            ..Default::default()
-        }),
         initial_delay_seconds: Some(initial_delay),
         period_seconds: Some(60),
         success_threshold: Some(1),
         failure_threshold: Some(failures),
         timeout_seconds: Some(5),
-        ..Default::default()
+        ..probe
     }
 }
 

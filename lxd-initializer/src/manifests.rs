@@ -6,13 +6,14 @@
 //! manages the host's LXD and registers the host's own address with MAAS; the Namespace carries
 //! the `privileged` Pod Security level for that reason, so nothing else should run in it.
 
+use platform_api::desired::pod::field_env;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, HostPathVolumeSource, Namespace,
-    ObjectFieldSelector, PodSpec, PodTemplateSpec, Probe, SecretKeySelector, SecurityContext,
-    ServiceAccount, Toleration, Volume, VolumeMount,
+    PodSpec, PodTemplateSpec, Probe, SecretKeySelector, SecurityContext, ServiceAccount,
+    Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -95,20 +96,6 @@ fn env_secret(name: &str, secret: &str) -> EnvVar {
     }
 }
 
-fn env_field(name: &str, path: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 /// The DaemonSet.
 pub fn daemon_set(opts: &InstallOptions) -> DaemonSet {
     let socket_dir = std::path::Path::new(&opts.socket)
@@ -130,7 +117,7 @@ pub fn daemon_set(opts: &InstallOptions) -> DaemonSet {
         command: Some(vec!["hosted-cluster".into()]),
         args: Some(args),
         env: Some(vec![
-            env_field("NODE_NAME", "spec.nodeName"),
+            field_env("NODE_NAME", "spec.nodeName"),
             env_secret("MAAS_ENDPOINT", &opts.credentials_secret),
             env_secret("MAAS_API_KEY", &opts.credentials_secret),
         ]),

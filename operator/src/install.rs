@@ -4,9 +4,8 @@
 use crate::json::to_value;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction, Namespace,
-    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile,
-    SecurityContext, ServiceAccount,
+    Capabilities, Container, ContainerPort, Namespace, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
@@ -14,6 +13,7 @@ use k8s_openapi::api::rbac::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::Registry;
+use platform_api::desired::pod::{field_env, http_get_probe};
 use platform_api::desired::provider::{base_policy_rules, policy_rule};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -143,27 +143,8 @@ fn labels() -> BTreeMap<String, String> {
 
 fn probe(path: &str) -> Probe {
     Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(path.into()),
-            port: IntOrString::String("metrics".into()),
-            ..Default::default()
-        }),
         period_seconds: Some(10),
-        ..Default::default()
-    }
-}
-
-fn env_from_field(name: &str, path: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
+        ..http_get_probe(path, IntOrString::String("metrics".into()))
     }
 }
 
@@ -177,8 +158,8 @@ pub fn deployment(opts: &InstallOptions) -> Deployment {
             format!("--metrics-addr=0.0.0.0:{METRICS_PORT}"),
         ]),
         env: Some(vec![
-            env_from_field("POD_NAME", "metadata.name"),
-            env_from_field("POD_NAMESPACE", "metadata.namespace"),
+            field_env("POD_NAME", "metadata.name"),
+            field_env("POD_NAMESPACE", "metadata.namespace"),
         ]),
         ports: Some(vec![ContainerPort {
             name: Some("metrics".into()),

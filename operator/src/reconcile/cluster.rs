@@ -48,13 +48,22 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
     let lookup = platform_api::platform_for(&hc.spec.platform.type_);
     let platform = match lookup {
         Ok(p) => p,
-        Err(e) => return unknown_platform(hc, ctx, e).await,
+        Err(e) => {
+            let validity = Validity::UnknownPlatform(format!("spec.platform.type: {e}"));
+            return refused(hc, ctx, validity).await;
+        }
     };
     // The control-plane backend, by annotation or the operator's default; an unknown one is
     // the user's mistake, reported like an invalid spec.
     let backend = match desired::control_plane(hc, &ctx.settings) {
         Ok(b) => b,
-        Err(e) => return unknown_control_plane(hc, ctx, e).await,
+        Err(message) => {
+            let validity = Validity::Invalid {
+                reason: "InvalidHostedCluster".into(),
+                message,
+            };
+            return refused(hc, ctx, validity).await;
+        }
     };
 
     // 1. Inputs, from the caches.
@@ -190,38 +199,11 @@ async fn paused(hc: &HostedCluster, ctx: &Context) -> Result<Option<Report>, Err
     }))
 }
 
-/// A `spec.platform.type` not linked into this operator: a condition, nothing else.
-async fn unknown_platform(
-    hc: &HostedCluster,
-    ctx: &Context,
-    e: impl std::fmt::Display,
-) -> Result<Report, Error> {
+/// A HostedCluster this operator cannot build at all (a platform or control-plane backend it
+/// does not link): a condition, nothing else.
+async fn refused(hc: &HostedCluster, ctx: &Context, validity: Validity) -> Result<Report, Error> {
     let facts = ClusterFacts {
-        validity: Validity::UnknownPlatform(format!("spec.platform.type: {e}")),
-        credentials: CredentialsFact::Unknown,
-        infra: InfraFact::NotCreated,
-        control_plane_ready: None,
-        endpoint: None,
-        invalid_node_pools: Vec::new(),
-    };
-    Ok(Report {
-        status_written: publish::hosted_cluster(hc, &facts, ctx).await?,
-        facts: Some(facts),
-        ..Default::default()
-    })
-}
-
-/// The HostedCluster names a control-plane backend this operator does not link.
-async fn unknown_control_plane(
-    hc: &HostedCluster,
-    ctx: &Context,
-    message: String,
-) -> Result<Report, Error> {
-    let facts = ClusterFacts {
-        validity: Validity::Invalid {
-            reason: "InvalidHostedCluster".into(),
-            message,
-        },
+        validity,
         credentials: CredentialsFact::Unknown,
         infra: InfraFact::NotCreated,
         control_plane_ready: None,

@@ -10,6 +10,7 @@ pub mod kubeconfig;
 pub mod labels;
 pub mod node_pool;
 pub mod object;
+pub mod pod;
 pub mod provider;
 pub mod validate;
 

@@ -12,12 +12,13 @@
 
 use super::CapiVersion;
 use crate::desired::object::{DesiredObject, Role};
+use crate::desired::pod::{field_env, http_get_probe};
 use crate::desired::provider::policy_rule;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EnvVar, EnvVarSource, HTTPGetAction,
-    ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile,
-    SecretVolumeSource, SecurityContext, ServiceAccount, Toleration, Volume, VolumeMount,
+    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
+    SeccompProfile, SecretVolumeSource, SecurityContext, ServiceAccount, Toleration, Volume,
+    VolumeMount,
 };
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role as RbacRole, RoleBinding, RoleRef, Subject,
@@ -258,20 +259,6 @@ fn role_ref(kind: &str, name: &str) -> RoleRef {
     }
 }
 
-fn field_env(name: &str, path: &str) -> EnvVar {
-    EnvVar {
-        name: name.into(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
 fn port(name: &str, number: i32) -> ContainerPort {
     ContainerPort {
         name: Some(name.into()),
@@ -282,14 +269,7 @@ fn port(name: &str, number: i32) -> ContainerPort {
 }
 
 fn probe(path: &str) -> Probe {
-    Probe {
-        http_get: Some(HTTPGetAction {
-            path: Some(path.into()),
-            port: IntOrString::String("healthz".into()),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    http_get_probe(path, IntOrString::String("healthz".into()))
 }
 
 /// The manager's command line: upstream's `manager.yaml` arguments with their defaults, and

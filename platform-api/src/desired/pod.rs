@@ -1,0 +1,34 @@
+//! Small parts of the pod specs every Deployment and DaemonSet we build shares (the operator's
+//! own, the CAPI manager, providers, backend components, the LXD initializer), written once.
+
+use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, HTTPGetAction, ObjectFieldSelector, Probe};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+/// An environment variable filled by the downward API from the pod's own `field_path`
+/// (e.g. `POD_NAMESPACE` from `metadata.namespace`).
+pub fn field_env(name: &str, field_path: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                field_path: field_path.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// An HTTP GET probe of `path` on `port` (a container port's name or number); timings are the
+/// caller's to add with struct update syntax.
+pub fn http_get_probe(path: &str, port: IntOrString) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
