@@ -28,6 +28,9 @@ pub struct Context {
     pub resync_interval: Duration,
     /// Wait between deletion steps that wait for something to go away.
     pub deletion_poll: Duration,
+    /// How long teardown retries the platform's orphaned-machine cleanup before it goes on
+    /// without it (`--orphan-cleanup-timeout`).
+    pub orphan_cleanup_timeout: Duration,
 }
 
 impl Context {
@@ -49,6 +52,7 @@ impl Context {
             poll_interval: Duration::from_secs(30),
             resync_interval: Duration::from_secs(600),
             deletion_poll: Duration::from_secs(5),
+            orphan_cleanup_timeout: crate::reconcile::record::DEFAULT_ORPHAN_CLEANUP_TIMEOUT,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod infra;
 pub mod lxd;
 pub mod machine_template;
+pub mod orphans;
 pub mod platform;
 pub mod provider;
 pub mod provider_version;

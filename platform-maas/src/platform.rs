@@ -4,7 +4,7 @@ use crate::credentials::{
     self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
 };
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
-use crate::{infra, machine_template, provider, provider_version, validate};
+use crate::{infra, machine_template, orphans, provider, provider_version, validate};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
@@ -13,9 +13,26 @@ use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
     CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
-    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
+    MissingSecrets, NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
+    RecordedKind,
 };
 use schemars::{Schema, SchemaGenerator};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// One teardown pass must not hang on a MAAS that does not answer: short timeouts and one
+/// retry, because the operator retries the whole pass with backoff (and gives up after its
+/// orphan-cleanup timeout).
+fn cleanup_client_options() -> maas_client::ClientOptions {
+    maas_client::ClientOptions {
+        timeout: Duration::from_secs(15),
+        connect_timeout: Duration::from_secs(5),
+        retry: maas_client::RetryPolicy {
+            max_attempts: 2,
+            ..maas_client::RetryPolicy::default()
+        },
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Maas;
@@ -193,17 +210,53 @@ impl Platform for Maas {
         }]
     }
 
-    /// TODO: release machines CAPMAAS allocated but did not give back. Nothing is released yet,
-    /// on purpose: this hook runs after the CAPI Cluster is gone, when the MaasMachines (and
-    /// their `systemID`s) are gone too, and CAPMAAS leaves no per-cluster marker in MAAS (no
-    /// `agent_name`, no tag) that would let us find them without risking someone else's bare
-    /// metal. Doing it safely needs the system IDs recorded before teardown (e.g. in the
-    /// HostedCluster's status); then `maas_client::MaasClient::release` does the rest.
+    fn teardown_record_kinds(&self) -> Vec<RecordedKind> {
+        vec![RecordedKind {
+            group: orphans::MACHINE_GROUP.into(),
+            kind: orphans::MACHINE_KIND.into(),
+        }]
+    }
+
+    /// The MaasMachines' system IDs (see [`orphans::record`]).
+    fn teardown_record(&self, objects: &[DynamicObject]) -> BTreeMap<String, String> {
+        orphans::record(objects)
+    }
+
+    /// Releases the recorded machines MAAS still shows allocated to the credentials' user, and
+    /// decomposes the LXD VMs CAPMAAS composed (see [`orphans::release`]). Nothing recorded,
+    /// nothing asked: MAAS is not even contacted.
     async fn cleanup_orphaned_machines(
         &self,
-        _ctx: &CleanupContext<'_>,
+        ctx: &CleanupContext<'_>,
     ) -> Result<CleanupOutcome, PlatformError> {
-        Ok(CleanupOutcome::default())
+        if ctx.recorded.is_empty() {
+            return Ok(CleanupOutcome::default());
+        }
+        let hc = ctx.hosted_cluster;
+        let ns = hc.metadata.namespace.as_deref().unwrap_or_default();
+        let secret = validate::cluster_spec(hc)
+            .map(|s| s.identity_ref.name)
+            .unwrap_or_default();
+        let creds = credentials::resolve(ctx.credentials, MissingSecrets::Fail, ns, &secret)?
+            .ok_or_else(|| PlatformError::Bug("credentials resolved to none".into()))?;
+        let api = |e: maas_client::MaasError| PlatformError::Api {
+            platform: PLATFORM_TYPE.into(),
+            message: format!(
+                "releasing the machines recorded before teardown ({}): {e}",
+                ctx.recorded.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            retryable: e.is_retryable(),
+        };
+        let endpoint = maas_client::MaasEndpoint::parse(&creds.endpoint).map_err(|e| {
+            PlatformError::CredentialsInvalid {
+                namespace: ns.into(),
+                name: secret.clone(),
+                reason: format!("{ENDPOINT_KEY} {e}"),
+            }
+        })?;
+        let client = maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
+            .map_err(api)?;
+        orphans::release(&client, ctx.recorded).await.map_err(api)
     }
 
     /// OpenShift's Infrastructure API has no MAAS type (4.19 rejects unknown values), so the

@@ -22,6 +22,7 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::DynamicObject;
 use schemars::{Schema, SchemaGenerator};
+use std::collections::BTreeMap;
 
 /// An object the platform created outside [`desired::build`](crate::desired::build)'s labelled
 /// set, or wants deleted explicitly on teardown (see [`Platform::credential_objects`]).
@@ -55,6 +56,20 @@ pub struct CleanupContext<'a> {
     pub hosted_cluster: &'a HostedCluster,
     /// The platform's credentials Secret, if it still exists (it may already be gone).
     pub credentials: Option<&'a SecretData>,
+    /// Everything [`Platform::teardown_record`] answered while the CAPI Cluster still existed
+    /// (the union over every teardown pass; empty when the platform records nothing, or when
+    /// the machines were gone before teardown started).
+    pub recorded: &'a BTreeMap<String, String>,
+}
+
+/// A kind of object, by API group and kind (any served version), that
+/// [`Platform::teardown_record`] reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedKind {
+    /// API group, e.g. `infrastructure.cluster.x-k8s.io` (empty for the core group).
+    pub group: String,
+    /// Kind, e.g. `MaasMachine`.
+    pub kind: String,
 }
 
 /// An infrastructure provider for hosted clusters: the answer to every question that depends
@@ -261,12 +276,39 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The kinds of objects in the control-plane namespace that
+    /// [`teardown_record`](Self::teardown_record) reads (typically the infrastructure machines,
+    /// e.g. MaasMachines). The default names none, and then `teardown_record` is never called.
+    fn teardown_record_kinds(&self) -> Vec<RecordedKind> {
+        Vec::new()
+    }
+
+    /// What the orphaned-machine cleanup must know about the machines once they are gone,
+    /// read from the live objects of [`teardown_record_kinds`](Self::teardown_record_kinds).
+    ///
+    /// Called by the operator's teardown on every pass while the CAPI Cluster still exists
+    /// (before the NodePools, MachineDeployments and Cluster are deleted, and while they go),
+    /// with every object of those kinds in the control-plane namespace, in the newest version
+    /// the server serves. Returns entries (a key per machine, e.g. its ID in the platform, and
+    /// what the cleanup needs about it). The operator keeps the union of every answer in an
+    /// object it owns in the control-plane namespace: a key, once recorded, is never dropped, a
+    /// later value replaces an earlier one. Keys must be valid ConfigMap keys
+    /// (`[-._a-zA-Z0-9]+`); others are skipped with a log line. No secrets: the record is a
+    /// plain ConfigMap. Must be pure. The default records nothing.
+    fn teardown_record(&self, _objects: &[DynamicObject]) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
     /// Releases machines this cluster allocated that CAPI did not give back.
     ///
     /// Called by the operator's teardown after the CAPI Cluster is gone, with the credentials
-    /// if the Secret still exists, and again until it returns no `pending` work. Must be safe
-    /// to repeat. A failure to reach the platform's API is [`PlatformError::Api`] (retried).
-    /// The default releases nothing.
+    /// if the Secret still exists and what [`teardown_record`](Self::teardown_record)
+    /// recorded ([`CleanupContext::recorded`]), and again until it returns no `pending` work.
+    /// Must be safe to repeat, and must touch only recorded machines. A failure to reach the
+    /// platform's API is [`PlatformError::Api`]: the operator retries it with backoff and shows
+    /// it in the HostedCluster's `Degraded` condition, and gives up after its orphan-cleanup
+    /// timeout (a Warning Event names what is left behind), so teardown never blocks forever
+    /// on an unreachable platform. The default releases nothing.
     async fn cleanup_orphaned_machines(
         &self,
         _ctx: &CleanupContext<'_>,
