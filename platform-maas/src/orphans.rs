@@ -65,13 +65,7 @@ pub enum Action {
 }
 
 /// Decides for one machine. `me` is the MAAS user of the cluster's credentials.
-pub fn action(
-    kind: &str,
-    me: &str,
-    owner: Option<&str>,
-    status: &str,
-    on_vm_host: bool,
-) -> Action {
+pub fn action(kind: &str, me: &str, owner: Option<&str>, status: &str, on_vm_host: bool) -> Action {
     let composed_by_capmaas = kind == LXD_VM && on_vm_host;
     match owner.filter(|o| !o.is_empty()) {
         Some(o) if o != me => Action::Nothing("owned by another MAAS user"),
@@ -109,7 +103,9 @@ pub async fn release(
         );
         let name = format!("{id} ({})", machine.hostname);
         match act {
-            Action::Nothing(why) => tracing::debug!(system_id = %id, why, "recorded machine left alone"),
+            Action::Nothing(why) => {
+                tracing::debug!(system_id = %id, why, "recorded machine left alone")
+            }
             Action::Wait => outcome.pending.push(format!("{name} is releasing")),
             Action::Decompose => {
                 client.delete_machine(id).await?;
@@ -117,7 +113,9 @@ pub async fn release(
             }
             Action::Release => {
                 let options = ReleaseOptions {
-                    comment: Some("released by the hosted-cluster operator: its cluster was deleted".into()),
+                    comment: Some(
+                        "released by the hosted-cluster operator: its cluster was deleted".into(),
+                    ),
                     ..ReleaseOptions::default()
                 };
                 match client.release(id, &options).await {
@@ -183,14 +181,35 @@ mod tests {
 
     #[test]
     fn decides_only_for_this_user() {
-        assert_eq!(action(MACHINE, "me", Some("you"), "Deployed", false), Action::Nothing("owned by another MAAS user"));
-        assert_eq!(action(LXD_VM, "me", Some("you"), "Ready", true), Action::Nothing("owned by another MAAS user"));
-        assert_eq!(action(MACHINE, "me", Some("me"), "Deployed", false), Action::Release);
-        assert_eq!(action(MACHINE, "me", Some("me"), "Releasing", false), Action::Wait);
-        assert_eq!(action(MACHINE, "me", None, "Ready", false), Action::Nothing("already released"));
+        assert_eq!(
+            action(MACHINE, "me", Some("you"), "Deployed", false),
+            Action::Nothing("owned by another MAAS user")
+        );
+        assert_eq!(
+            action(LXD_VM, "me", Some("you"), "Ready", true),
+            Action::Nothing("owned by another MAAS user")
+        );
+        assert_eq!(
+            action(MACHINE, "me", Some("me"), "Deployed", false),
+            Action::Release
+        );
+        assert_eq!(
+            action(MACHINE, "me", Some("me"), "Releasing", false),
+            Action::Wait
+        );
+        assert_eq!(
+            action(MACHINE, "me", None, "Ready", false),
+            Action::Nothing("already released")
+        );
         // A VM someone composed beforehand that CAPMAAS allocated is released, not deleted.
-        assert_eq!(action(MACHINE, "me", None, "Ready", true), Action::Nothing("already released"));
+        assert_eq!(
+            action(MACHINE, "me", None, "Ready", true),
+            Action::Nothing("already released")
+        );
         assert_eq!(action(LXD_VM, "me", None, "Ready", true), Action::Decompose);
-        assert_eq!(action(LXD_VM, "me", None, "Ready", false), Action::Nothing("already released"));
+        assert_eq!(
+            action(LXD_VM, "me", None, "Ready", false),
+            Action::Nothing("already released")
+        );
     }
 }

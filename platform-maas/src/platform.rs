@@ -254,8 +254,9 @@ impl Platform for Maas {
                 reason: format!("{ENDPOINT_KEY} {e}"),
             }
         })?;
-        let client = maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
-            .map_err(api)?;
+        let client =
+            maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
+                .map_err(api)?;
         orphans::release(&client, ctx.recorded).await.map_err(api)
     }
 

@@ -14,7 +14,10 @@ use platform_maas::orphans::{LXD_VM, MACHINE};
 use std::collections::BTreeMap;
 
 fn hosted_cluster() -> HostedCluster {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hostedcluster.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/hostedcluster.yaml"
+    );
     serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -69,7 +72,11 @@ async fn releases_only_what_was_recorded_and_is_still_ours() {
     // Ours, recorded: a bare-metal machine and a VM CAPMAAS composed on lxd-01.
     let metal = id("node-01");
     allocate(&maas, &metal).await;
-    let host = sim.vm_hosts().into_iter().find(|h| h.name == "lxd-01").unwrap();
+    let host = sim
+        .vm_hosts()
+        .into_iter()
+        .find(|h| h.name == "lxd-01")
+        .unwrap();
     let vm = maas
         .compose(
             host.id.into(),
@@ -103,16 +110,30 @@ async fn releases_only_what_was_recorded_and_is_still_ours() {
     let out = cleanup(&creds, &recorded).await.unwrap();
     assert!(out.pending.is_empty(), "{out:?}");
     assert_eq!(out.released.len(), 3, "{out:?}");
-    assert!(out.released.iter().any(|r| r.starts_with("decomposed VM")), "{out:?}");
+    assert!(
+        out.released.iter().any(|r| r.starts_with("decomposed VM")),
+        "{out:?}"
+    );
 
     assert_eq!(status(&sim, &metal), (MachineStatus::Ready, None));
     assert!(sim.machine(&vm).is_none(), "the composed VM is decomposed");
-    assert_eq!(status(&sim, &alices), (MachineStatus::Allocated, Some("alice".into())));
-    assert_eq!(status(&sim, &other_cluster), (MachineStatus::Allocated, Some("admin".into())));
+    assert_eq!(
+        status(&sim, &alices),
+        (MachineStatus::Allocated, Some("alice".into()))
+    );
+    assert_eq!(
+        status(&sim, &other_cluster),
+        (MachineStatus::Allocated, Some("admin".into()))
+    );
     // Nothing unrecorded changed at all.
     for m in before {
         if m.system_id != metal && m.system_id != vm {
-            assert_eq!(sim.machine(&m.system_id), Some(m.clone()), "{} untouched", m.hostname);
+            assert_eq!(
+                sim.machine(&m.system_id),
+                Some(m.clone()),
+                "{} untouched",
+                m.hostname
+            );
         }
     }
 
@@ -155,7 +176,10 @@ async fn an_unreachable_maas_is_an_api_error_naming_the_recorded_machines() {
     let err = cleanup(&secret(&url, &key), &recorded).await.unwrap_err();
     assert!(matches!(err, PlatformError::Api { .. }), "{err}");
     assert!(err.to_string().contains("unreachable"), "{err}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "one pass is bounded");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "one pass is bounded"
+    );
 }
 
 #[tokio::test]
@@ -170,5 +194,8 @@ async fn a_missing_credentials_secret_with_machines_recorded_is_an_error() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(err, PlatformError::CredentialsNotFound { .. }), "{err}");
+    assert!(
+        matches!(err, PlatformError::CredentialsNotFound { .. }),
+        "{err}"
+    );
 }

@@ -41,8 +41,7 @@ fn api(ctx: &Context, cp_ns: &str) -> Api<ConfigMap> {
 fn valid_key(k: &str) -> bool {
     !k.is_empty()
         && k.len() <= 253
-        && k
-            .bytes()
+        && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
 }
 
@@ -52,16 +51,17 @@ pub async fn read(ctx: &Context, cp_ns: &str) -> Result<Record, CleanupError> {
         .get_opt(RECORD_NAME)
         .await
         .map_err(|source| CleanupError::TeardownRecordFailed { source })?;
-    Ok(cm.map(|cm| Record {
-        cleanup_started: cm
-            .metadata
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(CLEANUP_STARTED_ANNOTATION))
-            .and_then(|t| t.parse().ok()),
-        entries: cm.data.unwrap_or_default(),
-    })
-    .unwrap_or_default())
+    Ok(cm
+        .map(|cm| Record {
+            cleanup_started: cm
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(CLEANUP_STARTED_ANNOTATION))
+                .and_then(|t| t.parse().ok()),
+            entries: cm.data.unwrap_or_default(),
+        })
+        .unwrap_or_default())
 }
 
 /// Asks the platform what to remember of the live objects of its kinds, and adds it to the
