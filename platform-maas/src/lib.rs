@@ -6,6 +6,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod capacity;
 pub mod create;
 pub mod credentials;
 pub mod infra;

@@ -4,17 +4,18 @@ use crate::credentials::{
     self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
 };
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
-use crate::{infra, machine_template, orphans, provider, provider_version, validate};
+use crate::{capacity, infra, machine_template, orphans, provider, provider_version, validate};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::DynamicObject;
 use platform_api::api::{HostedCluster, NodePool};
+use maas_client::MaasError;
 use platform_api::crd::section_schema;
 use platform_api::platform::{
-    CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
+    CapacityContext, CapacityReport, CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
     MissingSecrets, NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
-    RecordedKind,
+    RecordedKind, SecretData,
 };
 use schemars::{Schema, SchemaGenerator};
 use std::collections::BTreeMap;
@@ -36,6 +37,44 @@ fn cleanup_client_options() -> maas_client::ClientOptions {
 
 #[derive(Clone, Debug, Default)]
 pub struct Maas;
+
+/// A MAAS client from the cluster's credentials Secret (which must exist).
+fn maas_client(
+    hc: &HostedCluster,
+    secret: Option<&SecretData>,
+) -> Result<maas_client::MaasClient, PlatformError> {
+    let ns = hc.metadata.namespace.as_deref().unwrap_or_default();
+    let name = validate::cluster_spec(hc)
+        .map(|s| s.identity_ref.name)
+        .unwrap_or_default();
+    let creds = credentials::resolve(secret, MissingSecrets::Fail, ns, &name)?
+        .ok_or_else(|| PlatformError::Bug("credentials resolved to none".into()))?;
+    let endpoint = maas_client::MaasEndpoint::parse(&creds.endpoint).map_err(|e| {
+        PlatformError::CredentialsInvalid {
+            namespace: ns.into(),
+            name: name.clone(),
+            reason: format!("{ENDPOINT_KEY} {e}"),
+        }
+    })?;
+    maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
+        .map_err(|e| api_error("setting up the MAAS client", e))
+}
+
+fn api_error(what: &str, e: MaasError) -> PlatformError {
+    PlatformError::Api {
+        platform: PLATFORM_TYPE.into(),
+        message: format!("{what}: {e}"),
+        retryable: e.is_retryable(),
+    }
+}
+
+/// The pool's LXD VMs as a placement request; `None` for pools that compose none (or that do
+/// not validate: validation reports those).
+fn capacity_request(hc: &HostedCluster, np: &NodePool) -> Option<maas_client::PoolRequest> {
+    let cluster = validate::cluster_spec(hc).ok()?;
+    let pool = validate::pool_spec(np).ok()?;
+    capacity::pool_request(&cluster, &pool, np.desired_replicas())
+}
 
 impl Maas {
     fn spec(hc: &HostedCluster) -> Result<MaasPlatformSpec, PlatformError> {
@@ -232,32 +271,56 @@ impl Platform for Maas {
         if ctx.recorded.is_empty() {
             return Ok(CleanupOutcome::default());
         }
-        let hc = ctx.hosted_cluster;
-        let ns = hc.metadata.namespace.as_deref().unwrap_or_default();
-        let secret = validate::cluster_spec(hc)
-            .map(|s| s.identity_ref.name)
+        let client = maas_client(ctx.hosted_cluster, ctx.credentials)?;
+        let what = format!(
+            "releasing the machines recorded before teardown ({})",
+            ctx.recorded.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        orphans::release(&client, ctx.recorded)
+            .await
+            .map_err(|e| api_error(&what, e))
+    }
+
+    /// LXD pools with replicas only: the placement request and the MAAS endpoint.
+    fn capacity_check_key(
+        &self,
+        hc: &HostedCluster,
+        np: &NodePool,
+        secret: Option<&SecretData>,
+    ) -> Option<String> {
+        let request = capacity_request(hc, np)?;
+        let endpoint = secret
+            .and_then(|s| MaasCredentials::from_secret(s).ok())
+            .map(|c| c.endpoint)
             .unwrap_or_default();
-        let creds = credentials::resolve(ctx.credentials, MissingSecrets::Fail, ns, &secret)?
-            .ok_or_else(|| PlatformError::Bug("credentials resolved to none".into()))?;
-        let api = |e: maas_client::MaasError| PlatformError::Api {
-            platform: PLATFORM_TYPE.into(),
-            message: format!(
-                "releasing the machines recorded before teardown ({}): {e}",
-                ctx.recorded.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-            retryable: e.is_retryable(),
+        Some(format!(
+            "{endpoint} {}",
+            serde_json::to_string(&request).unwrap_or_default()
+        ))
+    }
+
+    /// Places the pool's VMs on the MAAS VM hosts with `place_pool`, as `hosted-cluster maas
+    /// placement` does; a MAAS without VM hosts (410) is a report, not an error.
+    async fn node_pool_capacity(
+        &self,
+        ctx: &CapacityContext<'_>,
+    ) -> Result<CapacityReport, PlatformError> {
+        let Some(request) = capacity_request(ctx.hosted_cluster, ctx.node_pool) else {
+            return Ok(CapacityReport {
+                available: true,
+                reason: capacity::FITS.into(),
+                message: "the pool composes no LXD VMs".into(),
+            });
         };
-        let endpoint = maas_client::MaasEndpoint::parse(&creds.endpoint).map_err(|e| {
-            PlatformError::CredentialsInvalid {
-                namespace: ns.into(),
-                name: secret.clone(),
-                reason: format!("{ENDPOINT_KEY} {e}"),
-            }
-        })?;
-        let client =
-            maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
-                .map_err(api)?;
-        orphans::release(&client, ctx.recorded).await.map_err(api)
+        let client = maas_client(ctx.hosted_cluster, ctx.credentials)?;
+        match client.vm_hosts().await {
+            Ok(hosts) => Ok(capacity::report(
+                &request,
+                &maas_client::place_pool(&hosts, &request),
+            )),
+            Err(MaasError::VmHostsUnsupported { status, .. }) => Ok(capacity::unsupported(status)),
+            Err(e) => Err(api_error("listing the VM hosts for the capacity check", e)),
+        }
     }
 
     /// OpenShift's Infrastructure API has no MAAS type (4.19 rejects unknown values), so the

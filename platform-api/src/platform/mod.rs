@@ -62,6 +62,29 @@ pub struct CleanupContext<'a> {
     pub recorded: &'a BTreeMap<String, String>,
 }
 
+/// Input for [`Platform::node_pool_capacity`].
+#[derive(Debug)]
+pub struct CapacityContext<'a> {
+    /// The NodePool's HostedCluster.
+    pub hosted_cluster: &'a HostedCluster,
+    /// The NodePool to check.
+    pub node_pool: &'a NodePool,
+    /// The platform's credentials Secret, if it exists.
+    pub credentials: Option<&'a SecretData>,
+}
+
+/// The answer of [`Platform::node_pool_capacity`], shown as the NodePool's `CapacityAvailable`
+/// condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapacityReport {
+    /// Whether the platform has room for every machine of the pool.
+    pub available: bool,
+    /// The condition's reason, CamelCase (e.g. `AsExpected`, `InsufficientCapacity`).
+    pub reason: String,
+    /// What fits where, or what is short and by how much, and what to do about it.
+    pub message: String,
+}
+
 /// A kind of object, by API group and kind (any served version), that
 /// [`Platform::teardown_record`] reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -314,6 +337,40 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
         _ctx: &CleanupContext<'_>,
     ) -> Result<CleanupOutcome, PlatformError> {
         Ok(CleanupOutcome::default())
+    }
+
+    /// What [`node_pool_capacity`](Self::node_pool_capacity)'s answer for this pool depends
+    /// on, or `None` when the pool needs no capacity check (the default: no platform checks).
+    ///
+    /// Called by the operator for every valid NodePool on every reconcile, so it must be pure
+    /// and cheap. The operator asks the platform again only when this key changes or its last
+    /// answer is older than its re-check interval: never on every resync.
+    fn capacity_check_key(
+        &self,
+        _hosted_cluster: &HostedCluster,
+        _node_pool: &NodePool,
+        _credentials: Option<&SecretData>,
+    ) -> Option<String> {
+        None
+    }
+
+    /// Whether the platform has room for the pool's machines, before the CAPI provider tries
+    /// to get them.
+    ///
+    /// Called by the operator for pools with a [`capacity_check_key`](Self::capacity_check_key),
+    /// rate-limited as described there. Talks to the platform's API: a failure to reach it is
+    /// [`PlatformError::Api`] (the condition turns `Unknown` and the operator asks again after
+    /// a short pause); a platform that can never serve the pool is a report with
+    /// `available: false` saying why, not an error. The default reports room.
+    async fn node_pool_capacity(
+        &self,
+        _ctx: &CapacityContext<'_>,
+    ) -> Result<CapacityReport, PlatformError> {
+        Ok(CapacityReport {
+            available: true,
+            reason: "AsExpected".into(),
+            message: "the platform does not check capacity".into(),
+        })
     }
 
     // ---- hooks: consumed by the control-plane backend, not by `desired::build` directly ----
