@@ -31,6 +31,8 @@ pub struct Context {
     /// How long teardown retries the platform's orphaned-machine cleanup before it goes on
     /// without it (`--orphan-cleanup-timeout`).
     pub orphan_cleanup_timeout: Duration,
+    /// The last capacity answer per NodePool (the platform's API is asked rarely).
+    pub capacity: Arc<crate::reconcile::capacity::CapacityCache>,
 }
 
 impl Context {
@@ -53,6 +55,7 @@ impl Context {
             resync_interval: Duration::from_secs(600),
             deletion_poll: Duration::from_secs(5),
             orphan_cleanup_timeout: crate::reconcile::record::DEFAULT_ORPHAN_CLEANUP_TIMEOUT,
+            capacity: Arc::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! `desired::build` call.
 
 pub mod announce;
+pub mod capacity;
 pub mod cleanup;
 pub mod cluster;
 pub mod desired;

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::status::{self, conditions, hosted_cluster as hc_status, node_pool as np_status};
 use hc_status::{ClusterFacts, InfraFact};
 use kube::Resource;
+use platform_api::Platform;
 use platform_api::api::HostedCluster;
 use platform_api::desired::{DesiredState, Role};
 
@@ -25,6 +26,8 @@ pub fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
 /// Writes each NodePool's status when it changed; returns whether all of them are Ready.
 pub async fn node_pools(
     ctx: &Context,
+    hc: &HostedCluster,
+    platform: &dyn Platform,
     inputs: &Inputs,
     state: &DesiredState,
     live: &Live,
@@ -45,7 +48,20 @@ pub async fn node_pools(
             namespace: Some(state.control_plane_namespace.clone()),
             name: name.clone(),
         };
-        let desired = np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        let mut desired =
+            np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        // Only a valid pool is checked; one that is not (or no longer) checked has no condition.
+        let capacity = match build_error {
+            None => super::capacity::condition(ctx, hc, platform, inputs, np).await,
+            Some(_) => None,
+        };
+        np_status::set_condition(
+            &mut desired,
+            super::capacity::CAPACITY_AVAILABLE,
+            capacity,
+            np.metadata.generation,
+            &now,
+        );
         all_ready &= conditions::find(&desired.conditions, conditions::READY)
             .is_some_and(|c| c.status == conditions::TRUE);
         let was_valid = np
