@@ -2,7 +2,9 @@
 //! `place_pool` (the function `hosted-cluster maas placement` runs), and its answer as the
 //! NodePool's `CapacityAvailable` condition.
 
-use crate::spec::{DEFAULT_MIN_CPU, DEFAULT_MIN_MEMORY_MIB, MaasNodePoolPlatform, MaasPlatformSpec};
+use crate::spec::{
+    DEFAULT_MIN_CPU, DEFAULT_MIN_MEMORY_MIB, MaasNodePoolPlatform, MaasPlatformSpec,
+};
 use maas_client::{PoolPlacement, PoolRequest};
 use platform_api::platform::CapacityReport;
 

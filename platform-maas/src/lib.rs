@@ -11,6 +11,7 @@ pub mod create;
 pub mod credentials;
 pub mod infra;
 pub mod lxd;
+pub mod machine_status;
 pub mod machine_template;
 pub mod orphans;
 pub mod platform;

@@ -4,18 +4,21 @@ use crate::credentials::{
     self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
 };
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
-use crate::{capacity, infra, machine_template, orphans, provider, provider_version, validate};
+use crate::{
+    capacity, infra, machine_status, machine_template, orphans, provider, provider_version,
+    validate,
+};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::DynamicObject;
-use platform_api::api::{HostedCluster, NodePool};
 use maas_client::MaasError;
+use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
-    CapacityContext, CapacityReport, CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
-    MissingSecrets, NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
-    RecordedKind, SecretData,
+    CapacityContext, CapacityReport, CleanupContext, CleanupOutcome, ClusterContext, FieldErrors,
+    ImageRegistryStorage, MissingSecrets, NodePoolContext, ObjectRef, OpenShiftVersion, Platform,
+    PlatformError, PoolCondition, RecordedKind, SecretData,
 };
 use schemars::{Schema, SchemaGenerator};
 use std::collections::BTreeMap;
@@ -254,6 +257,30 @@ impl Platform for Maas {
             group: orphans::MACHINE_GROUP.into(),
             kind: orphans::MACHINE_KIND.into(),
         }]
+    }
+
+    fn machine_status_kinds(&self) -> Vec<RecordedKind> {
+        self.teardown_record_kinds()
+    }
+
+    fn machine_condition_types(&self) -> Vec<&'static str> {
+        machine_status::TYPES.to_vec()
+    }
+
+    /// `LXDHostSelected`, `VMCreated` and `Deployed` for LXD pools (see [`machine_status`]).
+    fn node_pool_machine_conditions(
+        &self,
+        np: &NodePool,
+        machines: &[DynamicObject],
+    ) -> Vec<PoolCondition> {
+        let lxd = validate::pool_spec(np)
+            .ok()
+            .and_then(|p| p.lxd)
+            .is_some_and(|l| l.enabled);
+        if !lxd {
+            return Vec::new();
+        }
+        machine_status::conditions(np.desired_replicas(), machines)
     }
 
     /// The MaasMachines' system IDs (see [`orphans::record`]).

@@ -47,7 +47,11 @@ async fn a_pool_that_fits_and_one_that_does_not() {
     let fits = check(&lxd_pool(8192), &creds).await.unwrap();
     assert!(fits.available, "{fits:?}");
     assert_eq!(fits.reason, "AsExpected");
-    assert!(fits.message.contains("3 VM(s) of 4 cores, 8192 MiB"), "{}", fits.message);
+    assert!(
+        fits.message.contains("3 VM(s) of 4 cores, 8192 MiB"),
+        "{}",
+        fits.message
+    );
 
     let short = check(&lxd_pool(262_144), &creds).await.unwrap();
     assert!(!short.available, "{short:?}");
@@ -71,7 +75,11 @@ async fn a_maas_without_vm_hosts_says_so() {
     let r = check(&lxd_pool(8192), &creds).await.unwrap();
     assert!(!r.available);
     assert_eq!(r.reason, "VMHostsUnsupported");
-    assert!(r.message.contains("410") && r.message.contains("no VM hosts"), "{}", r.message);
+    assert!(
+        r.message.contains("410") && r.message.contains("no VM hosts"),
+        "{}",
+        r.message
+    );
     // Asked once: a 410 is not retried.
     assert_eq!(sim.requests().len(), 1, "{:?}", sim.requests());
 }
@@ -86,7 +94,10 @@ async fn only_lxd_pools_with_replicas_are_checked() {
     let key = Maas.capacity_check_key(&hc, &lxd, Some(&creds)).unwrap();
     assert!(key.contains("127.0.0.1:1"), "{key}");
     // The key follows the spec: a bigger pool is asked about again.
-    assert_ne!(Maas.capacity_check_key(&hc, &lxd_pool(16384), Some(&creds)), Some(key));
+    assert_ne!(
+        Maas.capacity_check_key(&hc, &lxd_pool(16384), Some(&creds)),
+        Some(key)
+    );
 }
 
 #[tokio::test]

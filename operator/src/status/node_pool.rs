@@ -100,8 +100,13 @@ pub fn set_condition(
         }
         (None, None) => {}
         (Some(c), at) => {
-            let merged = merge(&status.conditions, std::slice::from_ref(&c), generation, now)
-                .swap_remove(0);
+            let merged = merge(
+                &status.conditions,
+                std::slice::from_ref(&c),
+                generation,
+                now,
+            )
+            .swap_remove(0);
             match at {
                 Some(i) => status.conditions[i] = merged,
                 None => status.conditions.push(merged),

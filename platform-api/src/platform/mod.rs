@@ -85,6 +85,20 @@ pub struct CapacityReport {
     pub message: String,
 }
 
+/// A NodePool condition the platform derives from its machine objects (see
+/// [`Platform::node_pool_machine_conditions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolCondition {
+    /// Condition type, CamelCase (e.g. `Deployed`).
+    pub type_: String,
+    /// `Some(true)` True, `Some(false)` False, `None` Unknown.
+    pub status: Option<bool>,
+    /// CamelCase reason.
+    pub reason: String,
+    /// E.g. how many of the pool's machines are there yet.
+    pub message: String,
+}
+
 /// A kind of object, by API group and kind (any served version), that
 /// [`Platform::teardown_record`] reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -371,6 +385,35 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
             reason: "AsExpected".into(),
             message: "the platform does not check capacity".into(),
         })
+    }
+
+    /// The kinds of the platform's machine objects (e.g. MaasMachines) whose state
+    /// [`node_pool_machine_conditions`](Self::node_pool_machine_conditions) turns into NodePool
+    /// conditions. The default names none, and then that method is never called.
+    fn machine_status_kinds(&self) -> Vec<RecordedKind> {
+        Vec::new()
+    }
+
+    /// Every condition type [`node_pool_machine_conditions`](Self::node_pool_machine_conditions)
+    /// may return: the operator removes those of these types it did not return this time (e.g.
+    /// after a pool stopped using LXD). The default names none.
+    fn machine_condition_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// NodePool conditions mirrored from the pool's machine objects.
+    ///
+    /// Called by the operator for every valid NodePool when it writes the pool's status, with
+    /// the objects of [`machine_status_kinds`](Self::machine_status_kinds) in the control-plane
+    /// namespace that CAPI labelled with the pool's MachineDeployment
+    /// (`cluster.x-k8s.io/deployment-name`), read from a watch-backed cache. Pure. The default
+    /// returns none.
+    fn node_pool_machine_conditions(
+        &self,
+        _node_pool: &NodePool,
+        _machines: &[DynamicObject],
+    ) -> Vec<PoolCondition> {
+        Vec::new()
     }
 
     // ---- hooks: consumed by the control-plane backend, not by `desired::build` directly ----
