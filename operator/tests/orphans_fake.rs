@@ -264,6 +264,11 @@ async fn an_unreachable_maas_is_retried_shown_then_given_up_with_a_warning() {
         .find(|e| e.reason == "OrphanedMachineCleanupAbandoned")
         .expect("a Warning Event when giving up");
     assert!(gave_up.warning);
+    let warnings = events
+        .iter()
+        .filter(|e| e.reason == "OrphanedMachineCleanupAbandoned")
+        .count();
+    assert_eq!(warnings, 1, "given up once: {events:#?}");
     assert!(gave_up.note.contains(&metal), "{}", gave_up.note);
     op.stop().await;
 }

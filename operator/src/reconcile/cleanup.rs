@@ -138,13 +138,18 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         .map_err(inputs::ReadError::from)?;
     let creds = inputs::credentials(&ctx.caches, hc, platform.as_ref());
     let record = super::record::read(ctx, &cp_ns).await?;
-    let result = platform
-        .cleanup_orphaned_machines(&CleanupContext {
-            hosted_cluster: hc,
-            credentials: creds.data(),
-            recorded: &record.entries,
-        })
-        .await;
+    // Given up on by an earlier pass (which said so): neither tried nor reported again.
+    let result = if record.abandoned.is_some() {
+        Ok(Default::default())
+    } else {
+        platform
+            .cleanup_orphaned_machines(&CleanupContext {
+                hosted_cluster: hc,
+                credentials: creds.data(),
+                recorded: &record.entries,
+            })
+            .await
+    };
     if let Ok(outcome) = &result
         && !outcome.released.is_empty()
     {
@@ -185,6 +190,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
             Ok(waiting) => waiting,
             Err(e) => e.to_string(),
         };
+        super::record::abandon(hc, ctx, &cp_ns, &record).await?;
         let left: Vec<&str> = record.entries.keys().map(String::as_str).collect();
         ctx.events
             .warning(

@@ -21,6 +21,9 @@ use std::time::Duration;
 pub const RECORD_NAME: &str = "teardown-record";
 /// Annotation on the record: when the orphaned-machine cleanup first ran (RFC 3339).
 pub const CLEANUP_STARTED_ANNOTATION: &str = "hypershift.openshift.io/orphan-cleanup-started";
+/// Annotation on the record: when teardown gave up on the cleanup (RFC 3339); later passes do
+/// not try again (nor warn again).
+pub const CLEANUP_ABANDONED_ANNOTATION: &str = "hypershift.openshift.io/orphan-cleanup-abandoned";
 /// How long the orphaned-machine cleanup is retried before teardown goes on without it
 /// (`--orphan-cleanup-timeout`): long enough to ride out a MAAS restart, short enough that
 /// an unreachable platform does not hold the HostedCluster forever.
@@ -31,6 +34,8 @@ pub const DEFAULT_ORPHAN_CLEANUP_TIMEOUT: Duration = Duration::from_secs(15 * 60
 pub struct Record {
     pub entries: BTreeMap<String, String>,
     pub cleanup_started: Option<Timestamp>,
+    /// When teardown gave up on the cleanup.
+    pub abandoned: Option<Timestamp>,
 }
 
 fn api(ctx: &Context, cp_ns: &str) -> Api<ConfigMap> {
@@ -52,14 +57,14 @@ pub async fn read(ctx: &Context, cp_ns: &str) -> Result<Record, CleanupError> {
         .await
         .map_err(|source| CleanupError::TeardownRecordFailed { source })?;
     Ok(cm
-        .map(|cm| Record {
-            cleanup_started: cm
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(CLEANUP_STARTED_ANNOTATION))
-                .and_then(|t| t.parse().ok()),
-            entries: cm.data.unwrap_or_default(),
+        .map(|cm| {
+            let annotations = cm.metadata.annotations.unwrap_or_default();
+            let at = |key: &str| annotations.get(key).and_then(|t| t.parse().ok());
+            Record {
+                cleanup_started: at(CLEANUP_STARTED_ANNOTATION),
+                abandoned: at(CLEANUP_ABANDONED_ANNOTATION),
+                entries: cm.data.unwrap_or_default(),
+            }
         })
         .unwrap_or_default())
 }
@@ -109,7 +114,11 @@ pub async fn update(
     if merged == current.entries {
         return Ok(());
     }
-    write(hc, ctx, cp_ns, merged, current.cleanup_started).await
+    let updated = Record {
+        entries: merged,
+        ..current
+    };
+    write(hc, ctx, cp_ns, &updated).await
 }
 
 /// Notes when the cleanup first ran; returns that time.
@@ -123,27 +132,52 @@ pub async fn cleanup_started(
         return Ok(t);
     }
     let now = Timestamp::now();
-    write(hc, ctx, cp_ns, record.entries.clone(), Some(now)).await?;
+    let started = Record {
+        cleanup_started: Some(now),
+        ..record.clone()
+    };
+    write(hc, ctx, cp_ns, &started).await?;
     Ok(now)
+}
+
+/// Notes that teardown gave up on the cleanup.
+pub async fn abandon(
+    hc: &HostedCluster,
+    ctx: &Context,
+    cp_ns: &str,
+    record: &Record,
+) -> Result<(), CleanupError> {
+    let now = Timestamp::now();
+    let done = Record {
+        cleanup_started: record.cleanup_started.or(Some(now)),
+        abandoned: Some(now),
+        ..record.clone()
+    };
+    write(hc, ctx, cp_ns, &done).await
 }
 
 async fn write(
     hc: &HostedCluster,
     ctx: &Context,
     cp_ns: &str,
-    entries: BTreeMap<String, String>,
-    started: Option<Timestamp>,
+    record: &Record,
 ) -> Result<(), CleanupError> {
+    let annotations: BTreeMap<String, String> = [
+        (CLEANUP_STARTED_ANNOTATION, record.cleanup_started),
+        (CLEANUP_ABANDONED_ANNOTATION, record.abandoned),
+    ]
+    .into_iter()
+    .filter_map(|(k, t)| t.map(|t| (k.to_string(), t.to_string())))
+    .collect();
     let cm = ConfigMap {
         metadata: ObjectMeta {
             name: Some(RECORD_NAME.into()),
             namespace: Some(cp_ns.into()),
             labels: Some(cluster_labels(hc)),
-            annotations: started
-                .map(|t| BTreeMap::from([(CLEANUP_STARTED_ANNOTATION.to_string(), t.to_string())])),
+            annotations: (!annotations.is_empty()).then_some(annotations),
             ..Default::default()
         },
-        data: Some(entries),
+        data: Some(record.entries.clone()),
         ..Default::default()
     };
     let mut value = serde_json::to_value(&cm).expect("a ConfigMap serialises");
