@@ -107,7 +107,16 @@ async fn releases_only_what_was_recorded_and_is_still_ours() {
     ]);
     let creds = secret(&sim.base_url(), &sim.api_key());
     let before = sim.machines();
+    sim.clear_requests();
     let out = cleanup(&creds, &recorded).await.unwrap();
+    // Cost: whoami, a GET per recorded machine, then release (metal), and release, GET,
+    // DELETE (the VM).
+    let calls: Vec<String> = sim
+        .requests()
+        .iter()
+        .map(|r| format!("{} {} {:?}", r.method, r.path, r.op))
+        .collect();
+    assert_eq!(calls.len(), 1 + 4 + 1 + 3, "{calls:#?}");
     assert!(out.pending.is_empty(), "{out:?}");
     assert_eq!(out.released.len(), 3, "{out:?}");
     assert!(
