@@ -72,7 +72,13 @@ fn describe(r: &PoolRequest) -> String {
 
 /// The condition for a placement: every VM fits, or how many do not and why (hosts per reason,
 /// with the most free and the need).
-pub fn report(request: &PoolRequest, placement: &PoolPlacement) -> CapacityReport {
+/// `composed` VMs of the pool exist already and are not part of `request`.
+pub fn report(request: &PoolRequest, composed: u32, placement: &PoolPlacement) -> CapacityReport {
+    let existing = if composed > 0 {
+        format!(" ({composed} more already composed)")
+    } else {
+        String::new()
+    };
     if placement.fits() {
         let hosts: std::collections::BTreeSet<&str> =
             placement.placed.iter().map(|s| s.host.as_str()).collect();
@@ -80,7 +86,7 @@ pub fn report(request: &PoolRequest, placement: &PoolPlacement) -> CapacityRepor
             available: true,
             reason: FITS.into(),
             message: format!(
-                "{} fit on {} of {} candidate VM host(s)",
+                "{}{existing} fit on {} of {} candidate VM host(s)",
                 describe(request),
                 hosts.len(),
                 placement.candidates
@@ -92,13 +98,22 @@ pub fn report(request: &PoolRequest, placement: &PoolPlacement) -> CapacityRepor
         available: false,
         reason: INSUFFICIENT.into(),
         message: format!(
-            "{} of {} do not fit on the {} candidate VM host(s); VM {}: {}. Add or free VM hosts, or lower spec.replicas or the pool's size (`hosted-cluster maas placement -f` shows where each VM would go)",
+            "{} of {}{existing} do not fit on the {} candidate VM host(s); VM {}: {}. Add or free VM hosts, or lower spec.replicas or the pool's size (`hosted-cluster maas placement -f` shows where each VM would go)",
             placement.unplaced.len(),
             describe(request),
             placement.candidates,
             first.vm,
             first.reasons.join("; ")
         ),
+    }
+}
+
+/// The condition once every VM of the pool is composed: nothing left to place.
+pub fn all_composed(composed: u32) -> CapacityReport {
+    CapacityReport {
+        available: true,
+        reason: FITS.into(),
+        message: format!("all {composed} VM(s) of the pool are composed"),
     }
 }
 

@@ -68,6 +68,11 @@ fn cond(type_: &str, done: usize, want: usize, what: &str, extra: String) -> Poo
     }
 }
 
+/// How many of `machines` have a MAAS machine (a composed VM).
+pub fn composed(machines: &[DynamicObject]) -> usize {
+    machines.iter().filter(|m| system_id(m).is_some()).count()
+}
+
 /// The three conditions for an LXD pool that wants `replicas` machines.
 pub fn conditions(replicas: i32, machines: &[DynamicObject]) -> Vec<PoolCondition> {
     let want = usize::try_from(replicas).unwrap_or(0).max(machines.len());
@@ -75,7 +80,7 @@ pub fn conditions(replicas: i32, machines: &[DynamicObject]) -> Vec<PoolConditio
         .iter()
         .filter_map(|m| text(&m.data, "/spec/parent"))
         .collect();
-    let created = machines.iter().filter(|m| system_id(m).is_some()).count();
+    let created = composed(machines);
     let on_host = machines
         .iter()
         .filter(|m| text(&m.data, "/spec/parent").is_some() || system_id(m).is_some())

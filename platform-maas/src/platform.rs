@@ -71,12 +71,17 @@ fn api_error(what: &str, e: MaasError) -> PlatformError {
     }
 }
 
-/// The pool's LXD VMs as a placement request; `None` for pools that compose none (or that do
-/// not validate: validation reports those).
-fn capacity_request(hc: &HostedCluster, np: &NodePool) -> Option<maas_client::PoolRequest> {
-    let cluster = validate::cluster_spec(hc).ok()?;
-    let pool = validate::pool_spec(np).ok()?;
-    capacity::pool_request(&cluster, &pool, np.desired_replicas())
+/// The pool's LXD VMs not composed yet as a placement request, and how many are; `None` for
+/// pools that compose none (or that do not validate: validation reports those). The composed
+/// ones already use their hosts' capacity, so counting them again would report a full host
+/// for a pool that is simply running.
+fn capacity_request(ctx: &CapacityContext<'_>) -> Option<(maas_client::PoolRequest, u32)> {
+    let cluster = validate::cluster_spec(ctx.hosted_cluster).ok()?;
+    let pool = validate::pool_spec(ctx.node_pool).ok()?;
+    let mut request = capacity::pool_request(&cluster, &pool, ctx.node_pool.desired_replicas())?;
+    let composed = u32::try_from(machine_status::composed(ctx.machines)).unwrap_or(u32::MAX);
+    request.replicas = request.replicas.saturating_sub(composed);
+    Some((request, composed))
 }
 
 impl Maas {
@@ -308,15 +313,12 @@ impl Platform for Maas {
             .map_err(|e| api_error(&what, e))
     }
 
-    /// LXD pools with replicas only: the placement request and the MAAS endpoint.
-    fn capacity_check_key(
-        &self,
-        hc: &HostedCluster,
-        np: &NodePool,
-        secret: Option<&SecretData>,
-    ) -> Option<String> {
-        let request = capacity_request(hc, np)?;
-        let endpoint = secret
+    /// LXD pools with replicas only: the placement request (of the VMs not composed yet) and
+    /// the MAAS endpoint.
+    fn capacity_check_key(&self, ctx: &CapacityContext<'_>) -> Option<String> {
+        let request = capacity_request(ctx)?.0;
+        let endpoint = ctx
+            .credentials
             .and_then(|s| MaasCredentials::from_secret(s).ok())
             .map(|c| c.endpoint)
             .unwrap_or_default();
@@ -332,17 +334,21 @@ impl Platform for Maas {
         &self,
         ctx: &CapacityContext<'_>,
     ) -> Result<CapacityReport, PlatformError> {
-        let Some(request) = capacity_request(ctx.hosted_cluster, ctx.node_pool) else {
+        let Some((request, composed)) = capacity_request(ctx) else {
             return Ok(CapacityReport {
                 available: true,
                 reason: capacity::FITS.into(),
                 message: "the pool composes no LXD VMs".into(),
             });
         };
+        if request.replicas == 0 {
+            return Ok(capacity::all_composed(composed));
+        }
         let client = maas_client(ctx.hosted_cluster, ctx.credentials)?;
         match client.vm_hosts().await {
             Ok(hosts) => Ok(capacity::report(
                 &request,
+                composed,
                 &maas_client::place_pool(&hosts, &request),
             )),
             Err(MaasError::VmHostsUnsupported { status, .. }) => Ok(capacity::unsupported(status)),

@@ -36,6 +36,7 @@ async fn check(np: &NodePool, creds: &SecretData) -> Result<CapacityReport, Plat
         hosted_cluster: &hc,
         node_pool: np,
         credentials: Some(creds),
+        machines: &[],
     })
     .await
 }
@@ -84,18 +85,27 @@ async fn a_maas_without_vm_hosts_says_so() {
     assert_eq!(sim.requests().len(), 1, "{:?}", sim.requests());
 }
 
+fn ctx<'a>(hc: &'a HostedCluster, np: &'a NodePool, creds: &'a SecretData) -> CapacityContext<'a> {
+    CapacityContext {
+        hosted_cluster: hc,
+        node_pool: np,
+        credentials: Some(creds),
+        machines: &[],
+    }
+}
+
 #[tokio::test]
 async fn only_lxd_pools_with_replicas_are_checked() {
     let hc: HostedCluster = example("hostedcluster.yaml");
     let creds = secret("http://127.0.0.1:1/MAAS", "a:b:c");
     let metal: NodePool = example("nodepool.yaml");
-    assert_eq!(Maas.capacity_check_key(&hc, &metal, Some(&creds)), None);
+    assert_eq!(Maas.capacity_check_key(&ctx(&hc, &metal, &creds)), None);
     let lxd = lxd_pool(8192);
-    let key = Maas.capacity_check_key(&hc, &lxd, Some(&creds)).unwrap();
+    let key = Maas.capacity_check_key(&ctx(&hc, &lxd, &creds)).unwrap();
     assert!(key.contains("127.0.0.1:1"), "{key}");
     // The key follows the spec: a bigger pool is asked about again.
     assert_ne!(
-        Maas.capacity_check_key(&hc, &lxd_pool(16384), Some(&creds)),
+        Maas.capacity_check_key(&ctx(&hc, &lxd_pool(16384), &creds)),
         Some(key)
     );
 }
@@ -107,4 +117,49 @@ async fn an_unreachable_maas_is_an_api_error() {
     sim.shutdown().await;
     let err = check(&lxd_pool(8192), &creds).await.unwrap_err();
     assert!(matches!(err, PlatformError::Api { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn vms_already_composed_are_not_placed_again() {
+    let sim = testing::start(SimOptions::instant()).await;
+    let creds = secret(&sim.base_url(), &sim.api_key());
+    let hc: HostedCluster = example("hostedcluster.yaml");
+    let composed = |id: &str| -> kube::api::DynamicObject {
+        serde_json::from_value(json!({
+            "apiVersion": "infrastructure.cluster.x-k8s.io/v1beta1",
+            "kind": "MaasMachine",
+            "metadata": {"name": id},
+            "spec": {"systemID": id},
+        }))
+        .unwrap()
+    };
+    // 3 × 96 GiB do not fit on lxd-01 (at most 188416 MiB free); with 2 of them running, the
+    // one left does.
+    let np = lxd_pool(98_304);
+    let check = async |machines: &[kube::api::DynamicObject]| {
+        Maas.node_pool_capacity(&CapacityContext {
+            hosted_cluster: &hc,
+            node_pool: &np,
+            credentials: Some(&creds),
+            machines,
+        })
+        .await
+        .unwrap()
+    };
+    assert!(!check(&[]).await.available);
+    let r = check(&[composed("vm0001"), composed("vm0002")]).await;
+    assert!(r.available, "{r:?}");
+    assert!(
+        r.message.contains("1 VM(s)") && r.message.contains("2 more already composed"),
+        "{}",
+        r.message
+    );
+    let requests = sim.requests().len();
+    let r = check(&[composed("vm0001"), composed("vm0002"), composed("vm0003")]).await;
+    assert!(r.available && r.message.contains("all 3 VM(s)"), "{r:?}");
+    assert_eq!(
+        sim.requests().len(),
+        requests,
+        "nothing left to place: MAAS not asked"
+    );
 }

@@ -10,6 +10,7 @@
 use super::inputs::Inputs;
 use crate::context::Context;
 use crate::status::conditions::{Cond, FALSE, TRUE, UNKNOWN};
+use kube::api::DynamicObject;
 use platform_api::Platform;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::platform::CapacityContext;
@@ -66,9 +67,15 @@ pub async fn condition(
     platform: &dyn Platform,
     inputs: &Inputs,
     np: &NodePool,
+    machines: &[DynamicObject],
 ) -> Option<Cond> {
-    let credentials = inputs.credentials.data();
-    let key = platform.capacity_check_key(hc, np, credentials)?;
+    let check = CapacityContext {
+        hosted_cluster: hc,
+        node_pool: np,
+        credentials: inputs.credentials.data(),
+        machines,
+    };
+    let key = platform.capacity_check_key(&check)?;
     let id = (
         np.metadata.namespace.clone().unwrap_or_default(),
         np.metadata.name.clone().unwrap_or_default(),
@@ -77,13 +84,7 @@ pub async fn condition(
         return Some(c);
     }
     ctx.capacity.asked.fetch_add(1, Ordering::Relaxed);
-    let answer = platform
-        .node_pool_capacity(&CapacityContext {
-            hosted_cluster: hc,
-            node_pool: np,
-            credentials,
-        })
-        .await;
+    let answer = platform.node_pool_capacity(&check).await;
     let (cond, ttl) = match answer {
         Ok(r) => (
             Cond::new(

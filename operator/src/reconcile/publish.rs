@@ -52,10 +52,18 @@ pub async fn node_pools(
         };
         let mut desired =
             np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
-        // Only a valid pool is checked; one that is not (or no longer) checked has no condition.
-        let capacity = match build_error {
-            None => super::capacity::condition(ctx, hc, platform, inputs, np).await,
-            Some(_) => None,
+        // Only a valid pool is checked, and mirrors its machines; one that is not (or no
+        // longer) has none of those conditions.
+        let machines = match build_error {
+            None => pool_machines(ctx, platform, &state.control_plane_namespace, &name).await?,
+            Some(_) => Vec::new(),
+        };
+        let (capacity, mirrored) = match build_error {
+            None => (
+                super::capacity::condition(ctx, hc, platform, inputs, np, &machines).await,
+                platform.node_pool_machine_conditions(np, &machines),
+            ),
+            Some(_) => (None, Vec::new()),
         };
         np_status::set_condition(
             &mut desired,
@@ -64,15 +72,6 @@ pub async fn node_pools(
             np.metadata.generation,
             &now,
         );
-        // The platform's conditions from the pool's machine objects (none for an invalid pool).
-        let mirrored = match build_error {
-            None => {
-                let machines =
-                    pool_machines(ctx, platform, &state.control_plane_namespace, &name).await?;
-                platform.node_pool_machine_conditions(np, &machines)
-            }
-            Some(_) => Vec::new(),
-        };
         for type_ in platform.machine_condition_types() {
             let cond = mirrored.iter().find(|c| c.type_ == type_).map(|c| {
                 let status = match c.status {

@@ -71,6 +71,9 @@ pub struct CapacityContext<'a> {
     pub node_pool: &'a NodePool,
     /// The platform's credentials Secret, if it exists.
     pub credentials: Option<&'a SecretData>,
+    /// The pool's machine objects (see [`Platform::machine_status_kinds`]), e.g. to leave out
+    /// the machines that already exist.
+    pub machines: &'a [DynamicObject],
 }
 
 /// The answer of [`Platform::node_pool_capacity`], shown as the NodePool's `CapacityAvailable`
@@ -359,12 +362,7 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// Called by the operator for every valid NodePool on every reconcile, so it must be pure
     /// and cheap. The operator asks the platform again only when this key changes or its last
     /// answer is older than its re-check interval: never on every resync.
-    fn capacity_check_key(
-        &self,
-        _hosted_cluster: &HostedCluster,
-        _node_pool: &NodePool,
-        _credentials: Option<&SecretData>,
-    ) -> Option<String> {
+    fn capacity_check_key(&self, _ctx: &CapacityContext<'_>) -> Option<String> {
         None
     }
 
