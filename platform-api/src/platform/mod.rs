@@ -4,7 +4,8 @@
 //!
 //! Builders are pure: they get what they need as input and return desired objects, so `render`
 //! shows exactly what the operator applies and every builder can be tested without a cluster.
-//! Only the orphaned-machine cleanup talks to the platform's own API, and it is `async` to say so.
+//! Only the orphaned-machine cleanup and the capacity check talk to the platform's own API, and
+//! they are `async` to say so.
 
 pub mod error;
 pub mod hooks;
@@ -146,8 +147,12 @@ pub struct RecordedKind {
 ///
 /// Outside `build`: the CRD assembly asks for [`platform_type`](Self::platform_type) and the
 /// two schemas; the operator and `render` ask
-/// [`credentials_secret_name`](Self::credentials_secret_name) before building; the operator's teardown calls
-/// [`cleanup_orphaned_machines`](Self::cleanup_orphaned_machines) and deletes
+/// [`credentials_secret_name`](Self::credentials_secret_name) before building; the operator's
+/// NodePool status asks [`capacity_check_key`](Self::capacity_check_key) /
+/// [`node_pool_capacity`](Self::node_pool_capacity) and
+/// [`node_pool_machine_conditions`](Self::node_pool_machine_conditions); its teardown calls
+/// [`teardown_record`](Self::teardown_record) while the machines exist, then
+/// [`cleanup_orphaned_machines`](Self::cleanup_orphaned_machines), and deletes
 /// [`credential_objects`](Self::credential_objects). The remaining methods are hooks for the
 /// control-plane backend (see below).
 ///
@@ -163,8 +168,8 @@ pub struct RecordedKind {
 ///   applied until the Secret is fixed.
 /// * [`PlatformError::Bug`]: the platform produced something it should not have; reported as
 ///   a bug and retried with backoff.
-/// * [`PlatformError::Api`]: the platform's own API failed (only the cleanup talks to it);
-///   retried with backoff.
+/// * [`PlatformError::Api`]: the platform's own API failed (only the cleanup and the capacity
+///   check talk to it); retried with backoff.
 ///
 /// # Hooks
 ///
