@@ -1,7 +1,8 @@
 //! Deletion, in order: NodePools → MachineDeployments → CAPI Cluster (each waited for) →
 //! the platform's orphaned-machine cleanup → credential objects → control-plane namespace.
-//! Until the Cluster is gone, every pass first adds what the platform wants remembered of its
-//! machines to the teardown record ([`record`](super::record)), which the cleanup gets.
+//! Every pass first (the first before anything is deleted) adds what the platform wants
+//! remembered of its machines to the teardown record ([`record`](super::record)), which the
+//! cleanup gets.
 //! Every step looks at the live state first, so a restart at any point resumes where it left
 //! off; objects already being deleted are not deleted again (no write while waiting).
 

@@ -57,9 +57,9 @@ pub struct CleanupContext<'a> {
     pub hosted_cluster: &'a HostedCluster,
     /// The platform's credentials Secret, if it still exists (it may already be gone).
     pub credentials: Option<&'a SecretData>,
-    /// Everything [`Platform::teardown_record`] answered while the CAPI Cluster still existed
-    /// (the union over every teardown pass; empty when the platform records nothing, or when
-    /// the machines were gone before teardown started).
+    /// Everything [`Platform::teardown_record`] answered during teardown (the union over every
+    /// pass, the first of which ran before anything was deleted; empty when the platform
+    /// records nothing, or when the machines were gone before teardown started).
     pub recorded: &'a BTreeMap<String, String>,
 }
 
@@ -331,8 +331,9 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// What the orphaned-machine cleanup must know about the machines once they are gone,
     /// read from the live objects of [`teardown_record_kinds`](Self::teardown_record_kinds).
     ///
-    /// Called by the operator's teardown on every pass while the CAPI Cluster still exists
-    /// (before the NodePools, MachineDeployments and Cluster are deleted, and while they go),
+    /// Called by the operator's teardown at the start of every pass, before anything is deleted
+    /// (so the first pass sees the machines as they were), while the NodePools,
+    /// MachineDeployments and Cluster go, and after (when the objects are gone, usually none),
     /// with every object of those kinds in the control-plane namespace, in the newest version
     /// the server serves. Returns entries (a key per machine, e.g. its ID in the platform, and
     /// what the cleanup needs about it). The operator keeps the union of every answer in an
