@@ -28,6 +28,11 @@ pub struct Context {
     pub resync_interval: Duration,
     /// Wait between deletion steps that wait for something to go away.
     pub deletion_poll: Duration,
+    /// How long teardown retries the platform's orphaned-machine cleanup before it goes on
+    /// without it (`--orphan-cleanup-timeout`).
+    pub orphan_cleanup_timeout: Duration,
+    /// The last capacity answer per NodePool (the platform's API is asked rarely).
+    pub capacity: Arc<crate::reconcile::capacity::CapacityCache>,
 }
 
 impl Context {
@@ -49,6 +54,8 @@ impl Context {
             poll_interval: Duration::from_secs(30),
             resync_interval: Duration::from_secs(600),
             deletion_poll: Duration::from_secs(5),
+            orphan_cleanup_timeout: crate::reconcile::record::DEFAULT_ORPHAN_CLEANUP_TIMEOUT,
+            capacity: Arc::default(),
         }
     }
 

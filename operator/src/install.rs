@@ -89,6 +89,12 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
             &["secrets"],
             &["get", "list", "watch", "create", "patch", "delete"],
         ),
+        // The teardown record (reconcile/record.rs), in each control-plane namespace.
+        policy_rule(
+            &[""],
+            &["configmaps"],
+            &["get", "create", "patch", "delete"],
+        ),
         // The CAPI provider in each control-plane namespace.
         policy_rule(&[""], &["serviceaccounts"], APPLY),
         policy_rule(&["apps"], &["deployments"], APPLY),

@@ -6,11 +6,14 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod capacity;
 pub mod create;
 pub mod credentials;
 pub mod infra;
 pub mod lxd;
+pub mod machine_status;
 pub mod machine_template;
+pub mod orphans;
 pub mod platform;
 pub mod provider;
 pub mod provider_id;

@@ -4,21 +4,85 @@ use crate::credentials::{
     self, API_KEY_KEY, CONTROL_PLANE_SECRET_NAME, ENDPOINT_KEY, MaasCredentials,
 };
 use crate::spec::{MaasNodePoolPlatform, MaasPlatformSpec, PLATFORM_TYPE};
-use crate::{infra, machine_template, provider, provider_version, validate};
+use crate::{
+    capacity, infra, machine_status, machine_template, orphans, provider, provider_version,
+    validate,
+};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::DynamicObject;
+use maas_client::MaasError;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::crd::section_schema;
 use platform_api::platform::{
-    CleanupContext, CleanupOutcome, ClusterContext, FieldErrors, ImageRegistryStorage,
-    NodePoolContext, ObjectRef, OpenShiftVersion, Platform, PlatformError,
+    CapacityContext, CapacityReport, CleanupContext, CleanupOutcome, ClusterContext, FieldErrors,
+    ImageRegistryStorage, MissingSecrets, NodePoolContext, ObjectRef, OpenShiftVersion, Platform,
+    PlatformError, PoolCondition, RecordedKind, SecretData,
 };
 use schemars::{Schema, SchemaGenerator};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// One teardown pass must not hang on a MAAS that does not answer: short timeouts and one
+/// retry, because the operator retries the whole pass with backoff (and gives up after its
+/// orphan-cleanup timeout).
+fn cleanup_client_options() -> maas_client::ClientOptions {
+    maas_client::ClientOptions {
+        timeout: Duration::from_secs(15),
+        connect_timeout: Duration::from_secs(5),
+        retry: maas_client::RetryPolicy {
+            max_attempts: 2,
+            ..maas_client::RetryPolicy::default()
+        },
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Maas;
+
+/// A MAAS client from the cluster's credentials Secret (which must exist).
+fn maas_client(
+    hc: &HostedCluster,
+    secret: Option<&SecretData>,
+) -> Result<maas_client::MaasClient, PlatformError> {
+    let ns = hc.metadata.namespace.as_deref().unwrap_or_default();
+    let name = validate::cluster_spec(hc)
+        .map(|s| s.identity_ref.name)
+        .unwrap_or_default();
+    let creds = credentials::resolve(secret, MissingSecrets::Fail, ns, &name)?
+        .ok_or_else(|| PlatformError::Bug("credentials resolved to none".into()))?;
+    let endpoint = maas_client::MaasEndpoint::parse(&creds.endpoint).map_err(|e| {
+        PlatformError::CredentialsInvalid {
+            namespace: ns.into(),
+            name: name.clone(),
+            reason: format!("{ENDPOINT_KEY} {e}"),
+        }
+    })?;
+    maas_client::MaasClient::new(endpoint, creds.api_key, cleanup_client_options())
+        .map_err(|e| api_error("setting up the MAAS client", e))
+}
+
+fn api_error(what: &str, e: MaasError) -> PlatformError {
+    PlatformError::Api {
+        platform: PLATFORM_TYPE.into(),
+        message: format!("{what}: {e}"),
+        retryable: e.is_retryable(),
+    }
+}
+
+/// The pool's LXD VMs not composed yet as a placement request, and how many are; `None` for
+/// pools that compose none (or that do not validate: validation reports those). The composed
+/// ones already use their hosts' capacity, so counting them again would report a full host
+/// for a pool that is simply running.
+fn capacity_request(ctx: &CapacityContext<'_>) -> Option<(maas_client::PoolRequest, u32)> {
+    let cluster = validate::cluster_spec(ctx.hosted_cluster).ok()?;
+    let pool = validate::pool_spec(ctx.node_pool).ok()?;
+    let mut request = capacity::pool_request(&cluster, &pool, ctx.node_pool.desired_replicas())?;
+    let composed = u32::try_from(machine_status::composed(ctx.machines)).unwrap_or(u32::MAX);
+    request.replicas = request.replicas.saturating_sub(composed);
+    Some((request, composed))
+}
 
 impl Maas {
     fn spec(hc: &HostedCluster) -> Result<MaasPlatformSpec, PlatformError> {
@@ -193,17 +257,103 @@ impl Platform for Maas {
         }]
     }
 
-    /// TODO: release machines CAPMAAS allocated but did not give back. Nothing is released yet,
-    /// on purpose: this hook runs after the CAPI Cluster is gone, when the MaasMachines (and
-    /// their `systemID`s) are gone too, and CAPMAAS leaves no per-cluster marker in MAAS (no
-    /// `agent_name`, no tag) that would let us find them without risking someone else's bare
-    /// metal. Doing it safely needs the system IDs recorded before teardown (e.g. in the
-    /// HostedCluster's status); then `maas_client::MaasClient::release` does the rest.
+    fn teardown_record_kinds(&self) -> Vec<RecordedKind> {
+        vec![RecordedKind {
+            group: orphans::MACHINE_GROUP.into(),
+            kind: orphans::MACHINE_KIND.into(),
+        }]
+    }
+
+    fn machine_status_kinds(&self) -> Vec<RecordedKind> {
+        self.teardown_record_kinds()
+    }
+
+    fn machine_condition_types(&self) -> Vec<&'static str> {
+        machine_status::TYPES.to_vec()
+    }
+
+    /// `LXDHostSelected`, `VMCreated` and `Deployed` for LXD pools (see [`machine_status`]).
+    fn node_pool_machine_conditions(
+        &self,
+        np: &NodePool,
+        machines: &[DynamicObject],
+    ) -> Vec<PoolCondition> {
+        let lxd = validate::pool_spec(np)
+            .ok()
+            .and_then(|p| p.lxd)
+            .is_some_and(|l| l.enabled);
+        if !lxd {
+            return Vec::new();
+        }
+        machine_status::conditions(np.desired_replicas(), machines)
+    }
+
+    /// The MaasMachines' system IDs (see [`orphans::record`]).
+    fn teardown_record(&self, objects: &[DynamicObject]) -> BTreeMap<String, String> {
+        orphans::record(objects)
+    }
+
+    /// Releases the recorded machines MAAS still shows allocated to the credentials' user, and
+    /// decomposes the LXD VMs CAPMAAS composed (see [`orphans::release`]). Nothing recorded,
+    /// nothing asked: MAAS is not even contacted.
     async fn cleanup_orphaned_machines(
         &self,
-        _ctx: &CleanupContext<'_>,
+        ctx: &CleanupContext<'_>,
     ) -> Result<CleanupOutcome, PlatformError> {
-        Ok(CleanupOutcome::default())
+        if ctx.recorded.is_empty() {
+            return Ok(CleanupOutcome::default());
+        }
+        let client = maas_client(ctx.hosted_cluster, ctx.credentials)?;
+        let what = format!(
+            "releasing the machines recorded before teardown ({})",
+            ctx.recorded.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        orphans::release(&client, ctx.recorded)
+            .await
+            .map_err(|e| api_error(&what, e))
+    }
+
+    /// LXD pools with replicas only: the placement request (of the VMs not composed yet) and
+    /// the MAAS endpoint.
+    fn capacity_check_key(&self, ctx: &CapacityContext<'_>) -> Option<String> {
+        let request = capacity_request(ctx)?.0;
+        let endpoint = ctx
+            .credentials
+            .and_then(|s| MaasCredentials::from_secret(s).ok())
+            .map(|c| c.endpoint)
+            .unwrap_or_default();
+        Some(format!(
+            "{endpoint} {}",
+            serde_json::to_string(&request).unwrap_or_default()
+        ))
+    }
+
+    /// Places the pool's VMs on the MAAS VM hosts with `place_pool`, as `hosted-cluster maas
+    /// placement` does; a MAAS without VM hosts (410) is a report, not an error.
+    async fn node_pool_capacity(
+        &self,
+        ctx: &CapacityContext<'_>,
+    ) -> Result<CapacityReport, PlatformError> {
+        let Some((request, composed)) = capacity_request(ctx) else {
+            return Ok(CapacityReport {
+                available: true,
+                reason: capacity::FITS.into(),
+                message: "the pool composes no LXD VMs".into(),
+            });
+        };
+        if request.replicas == 0 {
+            return Ok(capacity::all_composed(composed));
+        }
+        let client = maas_client(ctx.hosted_cluster, ctx.credentials)?;
+        match client.vm_hosts().await {
+            Ok(hosts) => Ok(capacity::report(
+                &request,
+                composed,
+                &maas_client::place_pool(&hosts, &request),
+            )),
+            Err(MaasError::VmHostsUnsupported { status, .. }) => Ok(capacity::unsupported(status)),
+            Err(e) => Err(api_error("listing the VM hosts for the capacity check", e)),
+        }
     }
 
     /// OpenShift's Infrastructure API has no MAAS type (4.19 rejects unknown values), so the

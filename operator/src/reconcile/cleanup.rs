@@ -1,5 +1,8 @@
 //! Deletion, in order: NodePools → MachineDeployments → CAPI Cluster (each waited for) →
 //! the platform's orphaned-machine cleanup → credential objects → control-plane namespace.
+//! Every pass first (the first before anything is deleted) adds what the platform wants
+//! remembered of its machines to the teardown record ([`record`](super::record)), which the
+//! cleanup gets.
 //! Every step looks at the live state first, so a restart at any point resumes where it left
 //! off; objects already being deleted are not deleted again (no write while waiting).
 
@@ -27,9 +30,17 @@ pub enum CleanupError {
     #[error("deleting {object} failed: {source}; check the operator's RBAC, or delete it by hand")]
     DeleteFailed { object: String, source: kube::Error },
     #[error(
-        "releasing orphaned machines failed: {0}; fix access to the platform (its credentials Secret) and the operator retries"
+        "releasing orphaned machines failed: {source}; fix access to the platform (its credentials Secret): the operator retries until {give_up_at} (--orphan-cleanup-timeout), then deletes the cluster without releasing them"
     )]
-    OrphanedMachineCleanupFailed(PlatformError),
+    OrphanedMachineCleanupFailed {
+        source: PlatformError,
+        give_up_at: String,
+    },
+    #[error(
+        "reading or writing the teardown record ConfigMap {}: {source}; check the operator's RBAC for configmaps in the control-plane namespace",
+        super::record::RECORD_NAME
+    )]
+    TeardownRecordFailed { source: kube::Error },
     #[error(
         "spec.platform.type: {0}; this operator cannot release the platform's machines and credential objects, so deletion waits. Run an operator that links the platform, or remove the finalizer {FINALIZER} by hand to leave them behind"
     )]
@@ -64,6 +75,17 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
     let ns = namespace_of(hc);
     let cp_ns = hc.control_plane_namespace();
     let selector = cluster_selector(hc);
+
+    // 0. While the machines exist, remember what the platform's cleanup will need about
+    // them. An unknown platform records nothing; step 4 reports it.
+    let platform = platform_api::platform_for(&hc.spec.platform.type_).ok();
+    if let Some(p) = &platform {
+        ctx.caches
+            .inputs_synced()
+            .await
+            .map_err(inputs::ReadError::from)?;
+        super::record::update(hc, ctx, p.as_ref(), &cp_ns).await?;
+    }
 
     // 1. NodePools of this cluster.
     let pools: Api<NodePool> = Api::namespaced(client.clone(), &ns);
@@ -104,8 +126,11 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
 
     // 4. Machines CAPI did not release. An operator without the platform cannot do this (nor
     // step 5): that is an error to show, not a step to skip.
-    let platform = platform_api::platform_for(&hc.spec.platform.type_)
-        .map_err(|e| CleanupError::UnknownPlatform(e.to_string()))?;
+    let platform = match platform {
+        Some(p) => p,
+        None => platform_api::platform_for(&hc.spec.platform.type_)
+            .map_err(|e| CleanupError::UnknownPlatform(e.to_string()))?,
+    };
     // Credentials as the apply pipeline reads them (a cache that has not synced is an error);
     // a Secret that is gone is passed as none: the platform decides what it can do without.
     ctx.caches
@@ -113,14 +138,22 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         .await
         .map_err(inputs::ReadError::from)?;
     let creds = inputs::credentials(&ctx.caches, hc, platform.as_ref());
-    let outcome = platform
-        .cleanup_orphaned_machines(&CleanupContext {
-            hosted_cluster: hc,
-            credentials: creds.data(),
-        })
-        .await
-        .map_err(CleanupError::OrphanedMachineCleanupFailed)?;
-    if !outcome.released.is_empty() {
+    let record = super::record::read(ctx, &cp_ns).await?;
+    // Given up on by an earlier pass (which said so): neither tried nor reported again.
+    let result = if record.abandoned.is_some() {
+        Ok(Default::default())
+    } else {
+        platform
+            .cleanup_orphaned_machines(&CleanupContext {
+                hosted_cluster: hc,
+                credentials: creds.data(),
+                recorded: &record.entries,
+            })
+            .await
+    };
+    if let Ok(outcome) = &result
+        && !outcome.released.is_empty()
+    {
         ctx.events
             .normal(
                 &hc.object_ref(&()),
@@ -129,11 +162,49 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
             )
             .await;
     }
-    if !outcome.pending.is_empty() {
-        return Ok(Progress::Waiting(format!(
+    let unfinished = match result {
+        Ok(outcome) if outcome.pending.is_empty() => None,
+        Ok(outcome) => Some(Ok(format!(
             "platform cleanup pending: {}",
             outcome.pending.join(", ")
-        )));
+        ))),
+        Err(e) => Some(Err(e)),
+    };
+    if let Some(unfinished) = unfinished {
+        // Retried (the error shows in Degraded) until the timeout, counted from the first
+        // pass that got here; then teardown goes on, and a Warning Event says what is left.
+        let started = super::record::cleanup_started(hc, ctx, &cp_ns, &record).await?;
+        let give_up_at = started
+            .checked_add(ctx.orphan_cleanup_timeout)
+            .unwrap_or(started);
+        if k8s_openapi::jiff::Timestamp::now() < give_up_at {
+            return match unfinished {
+                Ok(waiting) => Ok(Progress::Waiting(waiting)),
+                Err(source) => Err(CleanupError::OrphanedMachineCleanupFailed {
+                    source,
+                    give_up_at: give_up_at.to_string(),
+                }
+                .into()),
+            };
+        }
+        let why = match unfinished {
+            Ok(waiting) => waiting,
+            Err(e) => e.to_string(),
+        };
+        super::record::abandon(hc, ctx, &cp_ns, &record).await?;
+        let left: Vec<&str> = record.entries.keys().map(String::as_str).collect();
+        ctx.events
+            .warning(
+                &hc.object_ref(&()),
+                "OrphanedMachineCleanupAbandoned",
+                format!(
+                    "gave up releasing orphaned machines after {:?} (--orphan-cleanup-timeout): {why}; \
+                     check these machines in the platform by hand: {}",
+                    ctx.orphan_cleanup_timeout,
+                    if left.is_empty() { "none recorded".to_string() } else { left.join(", ") }
+                ),
+            )
+            .await;
     }
 
     // 5. Credential objects; a missing one is fine.
@@ -173,6 +244,9 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         delete_labelled(client, None, &res, &cluster_scoped).await?;
     }
     if skip_namespace_deletion(hc) {
+        let records: Api<k8s_openapi::api::core::v1::ConfigMap> =
+            Api::namespaced(client.clone(), &cp_ns);
+        delete(&records, super::record::RECORD_NAME, "ConfigMap").await?;
         for res in applied_kinds(recorded, &served) {
             delete_labelled(client, Some(&cp_ns), &res, &selector).await?;
         }

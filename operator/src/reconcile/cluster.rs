@@ -96,7 +96,15 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
             .node_pool_errors()
             .map(|(n, _)| n.to_string())
             .collect();
-        report.pools_ready = publish::node_pools(ctx, &inputs, &state.desired, &state.live).await?;
+        report.pools_ready = publish::node_pools(
+            ctx,
+            hc,
+            platform.as_ref(),
+            &inputs,
+            &state.desired,
+            &state.live,
+        )
+        .await?;
     }
     // 8b. Status of the HostedCluster.
     report.status_written = publish::hosted_cluster(hc, &facts, ctx).await?;

@@ -4,6 +4,7 @@
 //! `desired::build` call.
 
 pub mod announce;
+pub mod capacity;
 pub mod cleanup;
 pub mod cluster;
 pub mod desired;
@@ -13,6 +14,7 @@ pub mod next;
 pub mod owner;
 pub mod pause;
 pub mod publish;
+pub mod record;
 
 use crate::context::Context;
 use crate::error::Error;

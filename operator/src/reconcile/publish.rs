@@ -3,11 +3,14 @@
 
 use super::inputs::Inputs;
 use crate::apply::{Live, ObjectKey};
+use crate::cache::owned::Labelled;
 use crate::context::Context;
 use crate::error::Error;
 use crate::status::{self, conditions, hosted_cluster as hc_status, node_pool as np_status};
 use hc_status::{ClusterFacts, InfraFact};
 use kube::Resource;
+use kube::api::DynamicObject;
+use platform_api::Platform;
 use platform_api::api::HostedCluster;
 use platform_api::desired::{DesiredState, Role};
 
@@ -25,6 +28,8 @@ pub fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
 /// Writes each NodePool's status when it changed; returns whether all of them are Ready.
 pub async fn node_pools(
     ctx: &Context,
+    hc: &HostedCluster,
+    platform: &dyn Platform,
     inputs: &Inputs,
     state: &DesiredState,
     live: &Live,
@@ -45,7 +50,39 @@ pub async fn node_pools(
             namespace: Some(state.control_plane_namespace.clone()),
             name: name.clone(),
         };
-        let desired = np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        let mut desired =
+            np_status::desired_status(np, build_error.clone(), live.get(&md_key), &now);
+        // Only a valid pool is checked, and mirrors its machines; one that is not (or no
+        // longer) has none of those conditions.
+        let machines = match build_error {
+            None => pool_machines(ctx, platform, &state.control_plane_namespace, &name).await?,
+            Some(_) => Vec::new(),
+        };
+        let (capacity, mirrored) = match build_error {
+            None => (
+                super::capacity::condition(ctx, hc, platform, inputs, np, &machines).await,
+                platform.node_pool_machine_conditions(np, &machines),
+            ),
+            Some(_) => (None, Vec::new()),
+        };
+        np_status::set_condition(
+            &mut desired,
+            super::capacity::CAPACITY_AVAILABLE,
+            capacity,
+            np.metadata.generation,
+            &now,
+        );
+        for type_ in platform.machine_condition_types() {
+            let cond = mirrored.iter().find(|c| c.type_ == type_).map(|c| {
+                let status = match c.status {
+                    Some(true) => conditions::TRUE,
+                    Some(false) => conditions::FALSE,
+                    None => conditions::UNKNOWN,
+                };
+                conditions::Cond::new(type_, status, c.reason.clone(), c.message.clone())
+            });
+            np_status::set_condition(&mut desired, type_, cond, np.metadata.generation, &now);
+        }
         all_ready &= conditions::find(&desired.conditions, conditions::READY)
             .is_some_and(|c| c.status == conditions::TRUE);
         let was_valid = np
@@ -64,6 +101,51 @@ pub async fn node_pools(
     }
     Ok(all_ready)
 }
+
+/// The platform's machine objects of one pool: in the control-plane namespace, labelled by CAPI
+/// with the pool's MachineDeployment (named after the pool). Read from a cache that watches
+/// the kind whole (CAPI's objects carry no label of ours), started on first use.
+async fn pool_machines(
+    ctx: &Context,
+    platform: &dyn Platform,
+    namespace: &str,
+    pool: &str,
+) -> Result<Vec<DynamicObject>, Error> {
+    let kinds = platform.machine_status_kinds();
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let served = ctx.caches.catalog.current();
+    let mut out = Vec::new();
+    for k in kinds {
+        // A kind the server does not serve has no objects.
+        let Some((res, true)) = served.newest_in_group(&k.group, &k.kind) else {
+            continue;
+        };
+        let cache = ctx
+            .caches
+            .owned
+            .synced(res, true, Labelled::Anyone, ctx.caches.sync_timeout)
+            .await?;
+        out.extend(
+            cache
+                .in_namespace(namespace)
+                .into_iter()
+                .filter(|o| {
+                    o.metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(MACHINE_DEPLOYMENT_NAME_LABEL))
+                        .is_some_and(|v| v == pool)
+                })
+                .map(std::sync::Arc::unwrap_or_clone),
+        );
+    }
+    Ok(out)
+}
+
+/// The label CAPI puts on a MachineDeployment's machines (and their infrastructure machines).
+const MACHINE_DEPLOYMENT_NAME_LABEL: &str = "cluster.x-k8s.io/deployment-name";
 
 /// Writes the HostedCluster's conditions from `facts` when they changed; returns whether it
 /// wrote.

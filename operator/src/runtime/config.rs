@@ -62,6 +62,12 @@ pub struct Config {
     #[arg(long, env = "SHUTDOWN_TIMEOUT", value_name = "DURATION", default_value = "10s",
           value_parser = duration_arg::parse)]
     pub shutdown_timeout: Duration,
+    /// On deletion, how long the platform's release of orphaned machines is retried (e.g. while
+    /// MAAS is unreachable) before the cluster is deleted without it, with a Warning Event
+    /// naming the machines to check by hand: 15m by default.
+    #[arg(long, env = "ORPHAN_CLEANUP_TIMEOUT", value_name = "DURATION", default_value = "15m",
+          value_parser = duration_arg::parse)]
+    pub orphan_cleanup_timeout: Duration,
     /// This replica's identity for the Lease and for Events (the pod name).
     #[arg(long, env = "POD_NAME")]
     pub pod_name: Option<String>,

@@ -199,6 +199,7 @@ async fn run_until_stopped(
     };
     tracing::info!(capi = %ctx.capi(), "writing CAPI objects in this cluster.x-k8s.io version");
     ctx.metrics = metrics;
+    ctx.orphan_cleanup_timeout = config.orphan_cleanup_timeout;
     let ctx = Arc::new(ctx);
 
     let (ctrl_tx, ctrl_rx) = oneshot::channel::<()>();

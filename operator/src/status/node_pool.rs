@@ -83,3 +83,34 @@ pub fn desired_status(
         conditions: merge(&existing.conditions, &conds, np.metadata.generation, now),
     }
 }
+
+/// Sets (or, with `None`, removes) one condition of type `type_` in a computed status, keeping
+/// its `lastTransitionTime` while its status does not change.
+pub fn set_condition(
+    status: &mut NodePoolStatus,
+    type_: &str,
+    cond: Option<Cond>,
+    generation: Option<i64>,
+    now: &Time,
+) {
+    let at = status.conditions.iter().position(|c| c.type_ == type_);
+    match (cond, at) {
+        (None, Some(i)) => {
+            status.conditions.remove(i);
+        }
+        (None, None) => {}
+        (Some(c), at) => {
+            let merged = merge(
+                &status.conditions,
+                std::slice::from_ref(&c),
+                generation,
+                now,
+            )
+            .swap_remove(0);
+            match at {
+                Some(i) => status.conditions[i] = merged,
+                None => status.conditions.push(merged),
+            }
+        }
+    }
+}

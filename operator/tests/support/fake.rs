@@ -75,6 +75,16 @@ pub fn run_polling_every(api: &FakeApiServer, poll: Duration) -> Running {
 
 /// Runs the operator's Controller against `api` with `options`.
 pub fn run_with(api: &FakeApiServer, poll: Duration, options: controller::Options) -> Running {
+    run_configured(api, poll, options, |_| {})
+}
+
+/// [`run_with`], then `configure` changes the context before the Controller starts.
+pub fn run_configured(
+    api: &FakeApiServer,
+    poll: Duration,
+    options: controller::Options,
+    configure: impl FnOnce(&mut hosted_cluster_operator::context::Context) + Send + 'static,
+) -> Running {
     let client = api.client();
     let (events, store) = Events::memory();
     let (tx, rx) = oneshot::channel::<()>();
@@ -87,6 +97,7 @@ pub fn run_with(api: &FakeApiServer, poll: Duration, options: controller::Option
         ctx.metrics = shared;
         ctx.poll_interval = poll;
         ctx.deletion_poll = Duration::from_millis(50);
+        configure(&mut ctx);
         controller::run(ctrl, Arc::new(ctx), 4, async {
             let _ = rx.await;
         })

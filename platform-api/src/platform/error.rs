@@ -115,7 +115,7 @@ pub enum PlatformError {
     /// component writes once it runs). Not the user's fault: the operator waits and retries.
     #[error("waiting for {0}")]
     Waiting(String),
-    /// Talking to the platform's own API failed (cleanup hooks).
+    /// Talking to the platform's own API failed (the cleanup and capacity hooks).
     #[error("{platform} API: {message}")]
     Api {
         /// The platform type, for the message.

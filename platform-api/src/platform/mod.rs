@@ -4,7 +4,8 @@
 //!
 //! Builders are pure: they get what they need as input and return desired objects, so `render`
 //! shows exactly what the operator applies and every builder can be tested without a cluster.
-//! Only the orphaned-machine cleanup talks to the platform's own API, and it is `async` to say so.
+//! Only the orphaned-machine cleanup and the capacity check talk to the platform's own API, and
+//! they are `async` to say so.
 
 pub mod error;
 pub mod hooks;
@@ -22,6 +23,7 @@ use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::DynamicObject;
 use schemars::{Schema, SchemaGenerator};
+use std::collections::BTreeMap;
 
 /// An object the platform created outside [`desired::build`](crate::desired::build)'s labelled
 /// set, or wants deleted explicitly on teardown (see [`Platform::credential_objects`]).
@@ -55,6 +57,60 @@ pub struct CleanupContext<'a> {
     pub hosted_cluster: &'a HostedCluster,
     /// The platform's credentials Secret, if it still exists (it may already be gone).
     pub credentials: Option<&'a SecretData>,
+    /// Everything [`Platform::teardown_record`] answered during teardown (the union over every
+    /// pass, the first of which ran before anything was deleted; empty when the platform
+    /// records nothing, or when the machines were gone before teardown started).
+    pub recorded: &'a BTreeMap<String, String>,
+}
+
+/// Input for [`Platform::node_pool_capacity`].
+#[derive(Debug)]
+pub struct CapacityContext<'a> {
+    /// The NodePool's HostedCluster.
+    pub hosted_cluster: &'a HostedCluster,
+    /// The NodePool to check.
+    pub node_pool: &'a NodePool,
+    /// The platform's credentials Secret, if it exists.
+    pub credentials: Option<&'a SecretData>,
+    /// The pool's machine objects (see [`Platform::machine_status_kinds`]), e.g. to leave out
+    /// the machines that already exist.
+    pub machines: &'a [DynamicObject],
+}
+
+/// The answer of [`Platform::node_pool_capacity`], shown as the NodePool's `CapacityAvailable`
+/// condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapacityReport {
+    /// Whether the platform has room for every machine of the pool.
+    pub available: bool,
+    /// The condition's reason, CamelCase (e.g. `AsExpected`, `InsufficientCapacity`).
+    pub reason: String,
+    /// What fits where, or what is short and by how much, and what to do about it.
+    pub message: String,
+}
+
+/// A NodePool condition the platform derives from its machine objects (see
+/// [`Platform::node_pool_machine_conditions`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolCondition {
+    /// Condition type, CamelCase (e.g. `Deployed`).
+    pub type_: String,
+    /// `Some(true)` True, `Some(false)` False, `None` Unknown.
+    pub status: Option<bool>,
+    /// CamelCase reason.
+    pub reason: String,
+    /// E.g. how many of the pool's machines are there yet.
+    pub message: String,
+}
+
+/// A kind of object, by API group and kind (any served version), that
+/// [`Platform::teardown_record`] reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedKind {
+    /// API group, e.g. `infrastructure.cluster.x-k8s.io` (empty for the core group).
+    pub group: String,
+    /// Kind, e.g. `MaasMachine`.
+    pub kind: String,
 }
 
 /// An infrastructure provider for hosted clusters: the answer to every question that depends
@@ -91,8 +147,12 @@ pub struct CleanupContext<'a> {
 ///
 /// Outside `build`: the CRD assembly asks for [`platform_type`](Self::platform_type) and the
 /// two schemas; the operator and `render` ask
-/// [`credentials_secret_name`](Self::credentials_secret_name) before building; the operator's teardown calls
-/// [`cleanup_orphaned_machines`](Self::cleanup_orphaned_machines) and deletes
+/// [`credentials_secret_name`](Self::credentials_secret_name) before building; the operator's
+/// NodePool status asks [`capacity_check_key`](Self::capacity_check_key) /
+/// [`node_pool_capacity`](Self::node_pool_capacity) and
+/// [`node_pool_machine_conditions`](Self::node_pool_machine_conditions); its teardown calls
+/// [`teardown_record`](Self::teardown_record) while the machines exist, then
+/// [`cleanup_orphaned_machines`](Self::cleanup_orphaned_machines), and deletes
 /// [`credential_objects`](Self::credential_objects). The remaining methods are hooks for the
 /// control-plane backend (see below).
 ///
@@ -108,8 +168,8 @@ pub struct CleanupContext<'a> {
 ///   applied until the Secret is fixed.
 /// * [`PlatformError::Bug`]: the platform produced something it should not have; reported as
 ///   a bug and retried with backoff.
-/// * [`PlatformError::Api`]: the platform's own API failed (only the cleanup talks to it);
-///   retried with backoff.
+/// * [`PlatformError::Api`]: the platform's own API failed (only the cleanup and the capacity
+///   check talk to it); retried with backoff.
 ///
 /// # Hooks
 ///
@@ -261,17 +321,103 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The kinds of objects in the control-plane namespace that
+    /// [`teardown_record`](Self::teardown_record) reads (typically the infrastructure machines,
+    /// e.g. MaasMachines). The default names none, and then `teardown_record` is never called.
+    fn teardown_record_kinds(&self) -> Vec<RecordedKind> {
+        Vec::new()
+    }
+
+    /// What the orphaned-machine cleanup must know about the machines once they are gone,
+    /// read from the live objects of [`teardown_record_kinds`](Self::teardown_record_kinds).
+    ///
+    /// Called by the operator's teardown at the start of every pass, before anything is deleted
+    /// (so the first pass sees the machines as they were), while the NodePools,
+    /// MachineDeployments and Cluster go, and after (when the objects are gone, usually none),
+    /// with every object of those kinds in the control-plane namespace, in the newest version
+    /// the server serves. Returns entries (a key per machine, e.g. its ID in the platform, and
+    /// what the cleanup needs about it). The operator keeps the union of every answer in an
+    /// object it owns in the control-plane namespace: a key, once recorded, is never dropped, a
+    /// later value replaces an earlier one. Keys must be valid ConfigMap keys
+    /// (`[-._a-zA-Z0-9]+`); others are skipped with a log line. No secrets: the record is a
+    /// plain ConfigMap. Must be pure. The default records nothing.
+    fn teardown_record(&self, _objects: &[DynamicObject]) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
     /// Releases machines this cluster allocated that CAPI did not give back.
     ///
     /// Called by the operator's teardown after the CAPI Cluster is gone, with the credentials
-    /// if the Secret still exists, and again until it returns no `pending` work. Must be safe
-    /// to repeat. A failure to reach the platform's API is [`PlatformError::Api`] (retried).
-    /// The default releases nothing.
+    /// if the Secret still exists and what [`teardown_record`](Self::teardown_record)
+    /// recorded ([`CleanupContext::recorded`]), and again until it returns no `pending` work.
+    /// Must be safe to repeat, and must touch only recorded machines. A failure to reach the
+    /// platform's API is [`PlatformError::Api`]: the operator retries it with backoff and shows
+    /// it in the HostedCluster's `Degraded` condition, and gives up after its orphan-cleanup
+    /// timeout (a Warning Event names what is left behind), so teardown never blocks forever
+    /// on an unreachable platform. The default releases nothing.
     async fn cleanup_orphaned_machines(
         &self,
         _ctx: &CleanupContext<'_>,
     ) -> Result<CleanupOutcome, PlatformError> {
         Ok(CleanupOutcome::default())
+    }
+
+    /// What [`node_pool_capacity`](Self::node_pool_capacity)'s answer for this pool depends
+    /// on, or `None` when the pool needs no capacity check (the default: no platform checks).
+    ///
+    /// Called by the operator for every valid NodePool on every reconcile, so it must be pure
+    /// and cheap. The operator asks the platform again only when this key changes or its last
+    /// answer is older than its re-check interval: never on every resync.
+    fn capacity_check_key(&self, _ctx: &CapacityContext<'_>) -> Option<String> {
+        None
+    }
+
+    /// Whether the platform has room for the pool's machines, before the CAPI provider tries
+    /// to get them.
+    ///
+    /// Called by the operator for pools with a [`capacity_check_key`](Self::capacity_check_key),
+    /// rate-limited as described there. Talks to the platform's API: a failure to reach it is
+    /// [`PlatformError::Api`] (the condition turns `Unknown` and the operator asks again after
+    /// a short pause); a platform that can never serve the pool is a report with
+    /// `available: false` saying why, not an error. The default reports room.
+    async fn node_pool_capacity(
+        &self,
+        _ctx: &CapacityContext<'_>,
+    ) -> Result<CapacityReport, PlatformError> {
+        Ok(CapacityReport {
+            available: true,
+            reason: "AsExpected".into(),
+            message: "the platform does not check capacity".into(),
+        })
+    }
+
+    /// The kinds of the platform's machine objects (e.g. MaasMachines) whose state
+    /// [`node_pool_machine_conditions`](Self::node_pool_machine_conditions) turns into NodePool
+    /// conditions. The default names none, and then that method is never called.
+    fn machine_status_kinds(&self) -> Vec<RecordedKind> {
+        Vec::new()
+    }
+
+    /// Every condition type [`node_pool_machine_conditions`](Self::node_pool_machine_conditions)
+    /// may return: the operator removes those of these types it did not return this time (e.g.
+    /// after a pool stopped using LXD). The default names none.
+    fn machine_condition_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// NodePool conditions mirrored from the pool's machine objects.
+    ///
+    /// Called by the operator for every valid NodePool when it writes the pool's status, with
+    /// the objects of [`machine_status_kinds`](Self::machine_status_kinds) in the control-plane
+    /// namespace that CAPI labelled with the pool's MachineDeployment
+    /// (`cluster.x-k8s.io/deployment-name`), read from a watch-backed cache. Pure. The default
+    /// returns none.
+    fn node_pool_machine_conditions(
+        &self,
+        _node_pool: &NodePool,
+        _machines: &[DynamicObject],
+    ) -> Vec<PoolCondition> {
+        Vec::new()
     }
 
     // ---- hooks: consumed by the control-plane backend, not by `desired::build` directly ----
