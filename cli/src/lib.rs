@@ -5,9 +5,11 @@ pub mod commands;
 pub mod conditions;
 pub mod crds;
 pub mod error;
+pub mod input;
 pub mod kube_args;
 pub mod output;
 pub mod progress;
+pub mod ssh_key;
 pub mod wait;
 
 // The CLI links every in-tree platform (and its command-line part) through the one list. Without

@@ -6,6 +6,7 @@ pub mod install;
 pub mod kubeconfig;
 pub mod maas;
 pub mod render;
+pub mod render_input;
 
 use clap::{Parser, Subcommand};
 

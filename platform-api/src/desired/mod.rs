@@ -11,6 +11,7 @@ pub mod labels;
 pub mod node_pool;
 pub mod object;
 pub mod provider;
+pub mod syntax;
 pub mod validate;
 
 pub use object::{DesiredObject, Role};

@@ -28,6 +28,8 @@ pub fn is_dns_domain(s: &str) -> bool {
             !l.is_empty()
                 && l.len() <= 63
                 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
         })
 }
 
