@@ -348,6 +348,24 @@ mod tests {
         let kept = serde_json::json!({"spec": {"replicas": 1, "list": [{"a": 1}]}});
         let mut out = Vec::new();
         unknown_fields(&given, &kept, String::new(), &mut out);
-        assert_eq!(out, ["spec.replica", "spec.list[0].b"]);
+        assert_eq!(out, ["spec.list[0].b", "spec.replica"]);
+    }
+
+    #[test]
+    fn unknown_fields_against_a_schema() {
+        let schema = serde_json::json!({"properties": {
+            "spec": {"properties": {
+                "a": {"type": "integer"},
+                "m": {"additionalProperties": {"properties": {"x": {}}}},
+                "free": {"x-kubernetes-preserve-unknown-fields": true},
+                "items": {"items": {"properties": {"k": {}}}}
+            }}
+        }});
+        let doc = serde_json::json!({"apiVersion": "v", "kind": "K", "metadata": {"any": 1},
+            "spec": {"a": 1, "b": {}, "m": {"one": {"x": 1, "y": 2}}, "free": {"z": 1},
+                     "items": [{"k": 1}, {"q": 1}]}});
+        let mut out = Vec::new();
+        schema_unknown_fields(&doc, &schema, "", &mut out);
+        assert_eq!(out, ["spec.b", "spec.items[1].q", "spec.m.one.y"]);
     }
 }
