@@ -282,7 +282,9 @@ fn unsupported_fields_are_refused_by_cel_rules() {
     let spec_rules = testkit::validate::cel_rules_at(&s, "spec");
     for field in ["autoScaling", "tuningConfig", "arch"] {
         assert!(
-            spec_rules.iter().any(|r| r.contains(&format!("self.{field}"))),
+            spec_rules
+                .iter()
+                .any(|r| r.contains(&format!("self.{field}"))),
             "no rule on spec.{field}: {spec_rules:?}"
         );
     }

@@ -10,12 +10,12 @@ use suite as _;
 
 #[path = "hostile/cli.rs"]
 mod cli;
-#[path = "hostile/render.rs"]
-mod render;
-#[path = "hostile/files.rs"]
-mod files;
 #[path = "hostile/client.rs"]
 mod client;
+#[path = "hostile/files.rs"]
+mod files;
+#[path = "hostile/render.rs"]
+mod render;
 #[path = "hostile/simulator.rs"]
 mod simulator;
 

@@ -4,8 +4,8 @@
 
 use maas_simulator::{SimHandle, SimOptions, testing};
 // Naming the suite lib links the platforms it names, as every root test binary does.
-use suite as _;
 use serde_json::Value;
+use suite as _;
 
 async fn run(sim: &SimHandle, args: &[&str]) -> (i32, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -101,8 +101,16 @@ mod tests {
 
     #[test]
     fn devices_directories_and_fifos_are_refused_without_reading() {
-        assert!(read_file(Path::new("/dev/zero"), 10).unwrap_err().contains("a device"));
-        assert!(read_file(Path::new("/"), 10).unwrap_err().contains("a directory"));
+        assert!(
+            read_file(Path::new("/dev/zero"), 10)
+                .unwrap_err()
+                .contains("a device")
+        );
+        assert!(
+            read_file(Path::new("/"), 10)
+                .unwrap_err()
+                .contains("a directory")
+        );
         assert!(read_file(Path::new(""), 10).unwrap_err().contains("empty"));
     }
 
@@ -111,8 +119,15 @@ mod tests {
         let f = std::env::temp_dir().join(format!("input-rs-{}", std::process::id()));
         std::fs::write(&f, b"0123456789").unwrap();
         assert_eq!(read_file(&f, 10).unwrap(), b"0123456789");
-        assert!(read_file(&f, 9).unwrap_err().contains("larger than 9 bytes"));
-        assert!(matches!(read_limited(&b"abc"[..], 2), Err(Limited::TooLarge)));
+        assert!(
+            read_file(&f, 9)
+                .unwrap_err()
+                .contains("larger than 9 bytes")
+        );
+        assert!(matches!(
+            read_limited(&b"abc"[..], 2),
+            Err(Limited::TooLarge)
+        ));
         assert_eq!(limit_text(SECRET_LIMIT), "1 MiB");
         assert_eq!(limit_text(256 * 1024), "256 KiB");
     }

@@ -65,7 +65,8 @@ mod tests {
         assert!(check("k", public).is_ok());
         let with_options = b"# mine\nno-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEZIZWxsb0hvc3RpbGVTdWl0ZUtleU5vdFJlYWwAAAAA\n";
         assert!(check("k", with_options).is_ok());
-        let private = b"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
+        let private =
+            b"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
         let e = check("k", private).unwrap_err();
         assert!(e.contains("not read into anything"), "{e}");
         assert!(!e.contains("abc"), "the key is not echoed");

@@ -126,10 +126,8 @@ fn kubeconfig(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "hc-hostile-operator-{}-{name}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("hc-hostile-operator-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -203,29 +201,147 @@ struct FlagCase {
 }
 
 const FLAG_CASES: &[FlagCase] = &[
-    FlagCase { name: "concurrency zero", args: &["--concurrency", "0"], env: &[], names: &["--concurrency"] },
-    FlagCase { name: "concurrency negative", args: &["--concurrency=-1"], env: &[], names: &["--concurrency"] },
-    FlagCase { name: "concurrency huge", args: &["--concurrency", "70000"], env: &[], names: &["--concurrency"] },
-    FlagCase { name: "concurrency from env", args: &[], env: &[("CONCURRENCY", "0")], names: &["--concurrency"] },
-    FlagCase { name: "unknown provider type", args: &["--default-provider-image", "MASS=x"], env: &[], names: &["--default-provider-image", "MASS", "known", "MAAS"] },
-    FlagCase { name: "provider image without type", args: &["--default-provider-image", "=x"], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
-    FlagCase { name: "provider image without image", args: &["--default-provider-image", "MAAS="], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
-    FlagCase { name: "provider image without equals", args: &["--default-provider-image", "MAAS"], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
-    FlagCase { name: "watch namespace invalid", args: &["--watch-namespace", "Bad_NS!"], env: &[], names: &["--watch-namespace", "Bad_NS!"] },
-    FlagCase { name: "watch namespace empty", args: &["--watch-namespace", ""], env: &[], names: &["--watch-namespace"] },
-    FlagCase { name: "watch namespace too long", args: &["--watch-namespace", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], env: &[], names: &["--watch-namespace"] },
-    FlagCase { name: "watch namespace from env", args: &[], env: &[("WATCH_NAMESPACE", "UPPER")], names: &["--watch-namespace"] },
-    FlagCase { name: "lease namespace with space", args: &["--lease-namespace", "Bad NS"], env: &[], names: &["--lease-namespace", "Bad NS"] },
-    FlagCase { name: "lease namespace leading dash", args: &["--lease-namespace=-ns"], env: &[], names: &["--lease-namespace"] },
-    FlagCase { name: "lease namespace from env", args: &[], env: &[("POD_NAMESPACE", "a_b")], names: &["--lease-namespace"] },
-    FlagCase { name: "RUST_LOG bare word", args: &[], env: &[("RUST_LOG", "verbose")], names: &["RUST_LOG", "verbose"] },
-    FlagCase { name: "RUST_LOG bad level", args: &[], env: &[("RUST_LOG", "info,kube=loud")], names: &["RUST_LOG"] },
-    FlagCase { name: "RUST_LOG garbage", args: &[], env: &[("RUST_LOG", "[[[")], names: &["RUST_LOG"] },
-    FlagCase { name: "metrics addr not an address", args: &["--metrics-addr", "localhost"], env: &[], names: &["--metrics-addr"] },
-    FlagCase { name: "metrics addr bad port", args: &["--metrics-addr", "127.0.0.1:99999"], env: &[], names: &["--metrics-addr"] },
-    FlagCase { name: "shutdown timeout without unit", args: &["--shutdown-timeout", "5"], env: &[], names: &["--shutdown-timeout"] },
-    FlagCase { name: "shutdown timeout negative", args: &["--shutdown-timeout=-5s"], env: &[], names: &["--shutdown-timeout"] },
-    FlagCase { name: "capi version unknown", args: &["--capi-version", "v9"], env: &[], names: &["--capi-version"] },
+    FlagCase {
+        name: "concurrency zero",
+        args: &["--concurrency", "0"],
+        env: &[],
+        names: &["--concurrency"],
+    },
+    FlagCase {
+        name: "concurrency negative",
+        args: &["--concurrency=-1"],
+        env: &[],
+        names: &["--concurrency"],
+    },
+    FlagCase {
+        name: "concurrency huge",
+        args: &["--concurrency", "70000"],
+        env: &[],
+        names: &["--concurrency"],
+    },
+    FlagCase {
+        name: "concurrency from env",
+        args: &[],
+        env: &[("CONCURRENCY", "0")],
+        names: &["--concurrency"],
+    },
+    FlagCase {
+        name: "unknown provider type",
+        args: &["--default-provider-image", "MASS=x"],
+        env: &[],
+        names: &["--default-provider-image", "MASS", "known", "MAAS"],
+    },
+    FlagCase {
+        name: "provider image without type",
+        args: &["--default-provider-image", "=x"],
+        env: &[],
+        names: &["--default-provider-image", "TYPE=IMAGE"],
+    },
+    FlagCase {
+        name: "provider image without image",
+        args: &["--default-provider-image", "MAAS="],
+        env: &[],
+        names: &["--default-provider-image", "TYPE=IMAGE"],
+    },
+    FlagCase {
+        name: "provider image without equals",
+        args: &["--default-provider-image", "MAAS"],
+        env: &[],
+        names: &["--default-provider-image", "TYPE=IMAGE"],
+    },
+    FlagCase {
+        name: "watch namespace invalid",
+        args: &["--watch-namespace", "Bad_NS!"],
+        env: &[],
+        names: &["--watch-namespace", "Bad_NS!"],
+    },
+    FlagCase {
+        name: "watch namespace empty",
+        args: &["--watch-namespace", ""],
+        env: &[],
+        names: &["--watch-namespace"],
+    },
+    FlagCase {
+        name: "watch namespace too long",
+        args: &[
+            "--watch-namespace",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ],
+        env: &[],
+        names: &["--watch-namespace"],
+    },
+    FlagCase {
+        name: "watch namespace from env",
+        args: &[],
+        env: &[("WATCH_NAMESPACE", "UPPER")],
+        names: &["--watch-namespace"],
+    },
+    FlagCase {
+        name: "lease namespace with space",
+        args: &["--lease-namespace", "Bad NS"],
+        env: &[],
+        names: &["--lease-namespace", "Bad NS"],
+    },
+    FlagCase {
+        name: "lease namespace leading dash",
+        args: &["--lease-namespace=-ns"],
+        env: &[],
+        names: &["--lease-namespace"],
+    },
+    FlagCase {
+        name: "lease namespace from env",
+        args: &[],
+        env: &[("POD_NAMESPACE", "a_b")],
+        names: &["--lease-namespace"],
+    },
+    FlagCase {
+        name: "RUST_LOG bare word",
+        args: &[],
+        env: &[("RUST_LOG", "verbose")],
+        names: &["RUST_LOG", "verbose"],
+    },
+    FlagCase {
+        name: "RUST_LOG bad level",
+        args: &[],
+        env: &[("RUST_LOG", "info,kube=loud")],
+        names: &["RUST_LOG"],
+    },
+    FlagCase {
+        name: "RUST_LOG garbage",
+        args: &[],
+        env: &[("RUST_LOG", "[[[")],
+        names: &["RUST_LOG"],
+    },
+    FlagCase {
+        name: "metrics addr not an address",
+        args: &["--metrics-addr", "localhost"],
+        env: &[],
+        names: &["--metrics-addr"],
+    },
+    FlagCase {
+        name: "metrics addr bad port",
+        args: &["--metrics-addr", "127.0.0.1:99999"],
+        env: &[],
+        names: &["--metrics-addr"],
+    },
+    FlagCase {
+        name: "shutdown timeout without unit",
+        args: &["--shutdown-timeout", "5"],
+        env: &[],
+        names: &["--shutdown-timeout"],
+    },
+    FlagCase {
+        name: "shutdown timeout negative",
+        args: &["--shutdown-timeout=-5s"],
+        env: &[],
+        names: &["--shutdown-timeout"],
+    },
+    FlagCase {
+        name: "capi version unknown",
+        args: &["--capi-version", "v9"],
+        env: &[],
+        names: &["--capi-version"],
+    },
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,10 +376,15 @@ async fn metrics_addr_in_use_fails_at_start_up_naming_the_address() {
     let addr = taken.local_addr().unwrap().to_string();
     let dir = scratch("metrics-in-use");
     let mut child = spawn(&dir, api_port, &["--metrics-addr", &addr], &[]);
-    let status = wait_exit(&mut child, Duration::from_secs(20)).await.unwrap();
+    let status = wait_exit(&mut child, Duration::from_secs(20))
+        .await
+        .unwrap();
     let log = std::fs::read_to_string(dir.join("operator.log")).unwrap();
     assert_eq!(status.code(), Some(1), "{log}");
-    assert!(log.contains("--metrics-addr") && log.contains(&addr), "{log}");
+    assert!(
+        log.contains("--metrics-addr") && log.contains(&addr),
+        "{log}"
+    );
     assert!(seen.lock().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -278,17 +399,72 @@ struct OutageCase {
 }
 
 const OUTAGES: &[OutageCase] = &[
-    OutageCase { name: "refused", behaviour: Behaviour::Refuse, leader_elect: false, class: Some("refused") },
-    OutageCase { name: "refused-leader", behaviour: Behaviour::Refuse, leader_elect: true, class: Some("refused") },
-    OutageCase { name: "hang", behaviour: Behaviour::Hang, leader_elect: false, class: Some("timeout") },
-    OutageCase { name: "hang-leader", behaviour: Behaviour::Hang, leader_elect: true, class: Some("timeout") },
-    OutageCase { name: "500", behaviour: Behaviour::Status(500), leader_elect: false, class: Some("http-status (HTTP 500)") },
-    OutageCase { name: "500-leader", behaviour: Behaviour::Status(500), leader_elect: true, class: Some("http-status (HTTP 500)") },
-    OutageCase { name: "503", behaviour: Behaviour::Status(503), leader_elect: false, class: Some("http-status (HTTP 503)") },
-    OutageCase { name: "version-then-hang", behaviour: Behaviour::VersionThenHang, leader_elect: false, class: None },
-    OutageCase { name: "version-then-hang-leader", behaviour: Behaviour::VersionThenHang, leader_elect: true, class: None },
-    OutageCase { name: "version-then-500", behaviour: Behaviour::VersionThen500, leader_elect: false, class: None },
-    OutageCase { name: "version-then-500-leader", behaviour: Behaviour::VersionThen500, leader_elect: true, class: None },
+    OutageCase {
+        name: "refused",
+        behaviour: Behaviour::Refuse,
+        leader_elect: false,
+        class: Some("refused"),
+    },
+    OutageCase {
+        name: "refused-leader",
+        behaviour: Behaviour::Refuse,
+        leader_elect: true,
+        class: Some("refused"),
+    },
+    OutageCase {
+        name: "hang",
+        behaviour: Behaviour::Hang,
+        leader_elect: false,
+        class: Some("timeout"),
+    },
+    OutageCase {
+        name: "hang-leader",
+        behaviour: Behaviour::Hang,
+        leader_elect: true,
+        class: Some("timeout"),
+    },
+    OutageCase {
+        name: "500",
+        behaviour: Behaviour::Status(500),
+        leader_elect: false,
+        class: Some("http-status (HTTP 500)"),
+    },
+    OutageCase {
+        name: "500-leader",
+        behaviour: Behaviour::Status(500),
+        leader_elect: true,
+        class: Some("http-status (HTTP 500)"),
+    },
+    OutageCase {
+        name: "503",
+        behaviour: Behaviour::Status(503),
+        leader_elect: false,
+        class: Some("http-status (HTTP 503)"),
+    },
+    OutageCase {
+        name: "version-then-hang",
+        behaviour: Behaviour::VersionThenHang,
+        leader_elect: false,
+        class: None,
+    },
+    OutageCase {
+        name: "version-then-hang-leader",
+        behaviour: Behaviour::VersionThenHang,
+        leader_elect: true,
+        class: None,
+    },
+    OutageCase {
+        name: "version-then-500",
+        behaviour: Behaviour::VersionThen500,
+        leader_elect: false,
+        class: None,
+    },
+    OutageCase {
+        name: "version-then-500-leader",
+        behaviour: Behaviour::VersionThen500,
+        leader_elect: true,
+        class: None,
+    },
 ];
 
 /// The shutdown bound the outage cases run with, and the slack allowed on top for process
@@ -360,7 +536,12 @@ async fn outage(case: &OutageCase) {
             .lines()
             .filter(|l| l.contains("start-up: waiting for the API server"))
             .collect();
-        assert_eq!(lines.len(), 1, "{}: logged once, then rate-limited\n{log}", case.name);
+        assert_eq!(
+            lines.len(),
+            1,
+            "{}: logged once, then rate-limited\n{log}",
+            case.name
+        );
         assert!(
             lines[0].contains(&server) && lines[0].contains(class),
             "{}: {}",
@@ -368,7 +549,12 @@ async fn outage(case: &OutageCase) {
             lines[0]
         );
     }
-    assert!(writes(&seen).is_empty() || case.leader_elect, "{}: {:?}", case.name, writes(&seen));
+    assert!(
+        writes(&seen).is_empty() || case.leader_elect,
+        "{}: {:?}",
+        case.name,
+        writes(&seen)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -180,7 +180,10 @@ async fn first_reconcile_applies_in_order_then_resync_writes_nothing() {
         .map(|_| mock.get(&applies[1].path).unwrap()["metadata"]["uid"].clone());
     // Cluster-scoped objects (the provider's ClusterRole and binding) cannot have a namespaced
     // owner: they go by label on teardown.
-    for r in applies[2..].iter().filter(|r| r.path.contains("/namespaces/")) {
+    for r in applies[2..]
+        .iter()
+        .filter(|r| r.path.contains("/namespaces/"))
+    {
         let owners = &r.body.as_ref().unwrap()["metadata"]["ownerReferences"];
         assert_eq!(owners[0]["kind"], "HostedControlPlane", "{}", r.path);
         assert_eq!(Some(owners[0]["uid"].clone()), hcp_uid, "{}", r.path);

@@ -13,8 +13,8 @@ pub mod lxd;
 pub mod machine_template;
 pub mod platform;
 pub mod provider;
-pub mod provider_version;
 pub mod provider_id;
+pub mod provider_version;
 pub mod spec;
 pub mod validate;
 

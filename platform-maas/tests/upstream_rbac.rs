@@ -80,7 +80,12 @@ fn built() -> DesiredState {
         bootstrap_tokens: &Default::default(),
     };
     // A per-namespace provider, as the HyperShift backend runs it.
-    desired::build(&inputs, &Maas, &platform_api::testing::ReferenceControlPlane).unwrap()
+    desired::build(
+        &inputs,
+        &Maas,
+        &platform_api::testing::ReferenceControlPlane,
+    )
+    .unwrap()
 }
 
 fn ours(state: &DesiredState, kind: &str) -> (Value, BTreeSet<Grant>) {

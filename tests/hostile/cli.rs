@@ -7,7 +7,12 @@ use kube_fake::FakeApiServer;
 use suite::{Run, acceptance_create_args, pull_secret_file, repo_root};
 
 /// (id, extra flags, flags removed from the acceptance command line, what the error must name)
-type Case = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
 const N47: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefg";
 const N57: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefg";
@@ -15,46 +20,231 @@ const N64: &str = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghija
 
 pub const CASES: &[Case] = &[
     // --- files: the pull secret
-    ("ps missing file", &["--pull-secret", "/nonexistent/ps.json"], &[], &["--pull-secret"]),
-    ("ps directory", &["--pull-secret", "@@dir"], &[], &["--pull-secret", "directory"]),
-    ("ps /dev/zero", &["--pull-secret", "/dev/zero"], &[], &["--pull-secret", "/dev/zero"]),
-    ("ps /dev/null", &["--pull-secret", "/dev/null"], &[], &["--pull-secret"]),
-    ("ps /dev/urandom", &["--pull-secret", "/dev/urandom"], &[], &["--pull-secret"]),
-    ("ps fifo", &["--pull-secret", "@fifo"], &[], &["--pull-secret", "FIFO"]),
-    ("ps empty", &["--pull-secret", "@ps-empty"], &[], &["--pull-secret"]),
-    ("ps not json", &["--pull-secret", "@ps-not-json"], &[], &["--pull-secret", "JSON"]),
-    ("ps array", &["--pull-secret", "@ps-array"], &[], &["--pull-secret", "auths"]),
-    ("ps no auths", &["--pull-secret", "@ps-no-auths"], &[], &["--pull-secret", "auths"]),
-    ("ps auths empty", &["--pull-secret", "@ps-auths-empty"], &[], &["--pull-secret", "auths"]),
-    ("ps auths string", &["--pull-secret", "@ps-auths-string"], &[], &["--pull-secret", "auths"]),
-    ("ps auths null", &["--pull-secret", "@ps-auths-null"], &[], &["--pull-secret", "auths"]),
-    ("ps binary", &["--pull-secret", "@ps-binary"], &[], &["--pull-secret"]),
-    ("ps over 1 MiB", &["--pull-secret", "@ps-huge"], &[], &["--pull-secret", "1 MiB"]),
-    ("ps truncated", &["--pull-secret", "@ps-truncated"], &[], &["--pull-secret", "JSON"]),
-    ("ps empty path", &["--pull-secret", ""], &[], &["--pull-secret"]),
-    ("ps missing flag", &[], &["--pull-secret"], &["--pull-secret"]),
+    (
+        "ps missing file",
+        &["--pull-secret", "/nonexistent/ps.json"],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps directory",
+        &["--pull-secret", "@@dir"],
+        &[],
+        &["--pull-secret", "directory"],
+    ),
+    (
+        "ps /dev/zero",
+        &["--pull-secret", "/dev/zero"],
+        &[],
+        &["--pull-secret", "/dev/zero"],
+    ),
+    (
+        "ps /dev/null",
+        &["--pull-secret", "/dev/null"],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps /dev/urandom",
+        &["--pull-secret", "/dev/urandom"],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps fifo",
+        &["--pull-secret", "@fifo"],
+        &[],
+        &["--pull-secret", "FIFO"],
+    ),
+    (
+        "ps empty",
+        &["--pull-secret", "@ps-empty"],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps not json",
+        &["--pull-secret", "@ps-not-json"],
+        &[],
+        &["--pull-secret", "JSON"],
+    ),
+    (
+        "ps array",
+        &["--pull-secret", "@ps-array"],
+        &[],
+        &["--pull-secret", "auths"],
+    ),
+    (
+        "ps no auths",
+        &["--pull-secret", "@ps-no-auths"],
+        &[],
+        &["--pull-secret", "auths"],
+    ),
+    (
+        "ps auths empty",
+        &["--pull-secret", "@ps-auths-empty"],
+        &[],
+        &["--pull-secret", "auths"],
+    ),
+    (
+        "ps auths string",
+        &["--pull-secret", "@ps-auths-string"],
+        &[],
+        &["--pull-secret", "auths"],
+    ),
+    (
+        "ps auths null",
+        &["--pull-secret", "@ps-auths-null"],
+        &[],
+        &["--pull-secret", "auths"],
+    ),
+    (
+        "ps binary",
+        &["--pull-secret", "@ps-binary"],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps over 1 MiB",
+        &["--pull-secret", "@ps-huge"],
+        &[],
+        &["--pull-secret", "1 MiB"],
+    ),
+    (
+        "ps truncated",
+        &["--pull-secret", "@ps-truncated"],
+        &[],
+        &["--pull-secret", "JSON"],
+    ),
+    (
+        "ps empty path",
+        &["--pull-secret", ""],
+        &[],
+        &["--pull-secret"],
+    ),
+    (
+        "ps missing flag",
+        &[],
+        &["--pull-secret"],
+        &["--pull-secret"],
+    ),
     // --- files: the SSH key
-    ("ssh missing file", &["--ssh-key", "/nonexistent/id.pub"], &[], &["--ssh-key"]),
-    ("ssh directory", &["--ssh-key", "@@dir"], &[], &["--ssh-key", "directory"]),
-    ("ssh /dev/zero", &["--ssh-key", "/dev/zero"], &[], &["--ssh-key", "/dev/zero"]),
-    ("ssh /dev/null", &["--ssh-key", "/dev/null"], &[], &["--ssh-key"]),
-    ("ssh fifo", &["--ssh-key", "@fifo"], &[], &["--ssh-key", "FIFO"]),
-    ("ssh openssh private key", &["--ssh-key", "@ssh-private"], &[], &["--ssh-key", "private key", "not read into anything"]),
-    ("ssh rsa private key", &["--ssh-key", "@ssh-rsa-private"], &[], &["--ssh-key", "private key", "not read into anything"]),
-    ("ssh pkcs8 private key", &["--ssh-key", "@ssh-pkcs8-private"], &[], &["--ssh-key", "private key"]),
-    ("ssh public then private", &["--ssh-key", "@ssh-ok-then-private"], &[], &["--ssh-key", "private key"]),
-    ("ssh pem public key", &["--ssh-key", "@ssh-pem-public"], &[], &["--ssh-key", "authorized_keys"]),
-    ("ssh empty", &["--ssh-key", "@ssh-empty"], &[], &["--ssh-key"]),
-    ("ssh comments only", &["--ssh-key", "@ssh-comments-only"], &[], &["--ssh-key"]),
-    ("ssh garbage", &["--ssh-key", "@ssh-garbage"], &[], &["--ssh-key", "line 1"]),
-    ("ssh bad base64", &["--ssh-key", "@ssh-bad-base64"], &[], &["--ssh-key", "line 1"]),
-    ("ssh type only", &["--ssh-key", "@ssh-type-only"], &[], &["--ssh-key", "line 1"]),
-    ("ssh binary", &["--ssh-key", "@ssh-binary"], &[], &["--ssh-key"]),
-    ("ssh over 1 MiB", &["--ssh-key", "@ssh-huge"], &[], &["--ssh-key", "1 MiB"]),
-    ("ssh pull secret given", &["--ssh-key", "@ps-ok"], &[], &["--ssh-key"]),
+    (
+        "ssh missing file",
+        &["--ssh-key", "/nonexistent/id.pub"],
+        &[],
+        &["--ssh-key"],
+    ),
+    (
+        "ssh directory",
+        &["--ssh-key", "@@dir"],
+        &[],
+        &["--ssh-key", "directory"],
+    ),
+    (
+        "ssh /dev/zero",
+        &["--ssh-key", "/dev/zero"],
+        &[],
+        &["--ssh-key", "/dev/zero"],
+    ),
+    (
+        "ssh /dev/null",
+        &["--ssh-key", "/dev/null"],
+        &[],
+        &["--ssh-key"],
+    ),
+    (
+        "ssh fifo",
+        &["--ssh-key", "@fifo"],
+        &[],
+        &["--ssh-key", "FIFO"],
+    ),
+    (
+        "ssh openssh private key",
+        &["--ssh-key", "@ssh-private"],
+        &[],
+        &["--ssh-key", "private key", "not read into anything"],
+    ),
+    (
+        "ssh rsa private key",
+        &["--ssh-key", "@ssh-rsa-private"],
+        &[],
+        &["--ssh-key", "private key", "not read into anything"],
+    ),
+    (
+        "ssh pkcs8 private key",
+        &["--ssh-key", "@ssh-pkcs8-private"],
+        &[],
+        &["--ssh-key", "private key"],
+    ),
+    (
+        "ssh public then private",
+        &["--ssh-key", "@ssh-ok-then-private"],
+        &[],
+        &["--ssh-key", "private key"],
+    ),
+    (
+        "ssh pem public key",
+        &["--ssh-key", "@ssh-pem-public"],
+        &[],
+        &["--ssh-key", "authorized_keys"],
+    ),
+    (
+        "ssh empty",
+        &["--ssh-key", "@ssh-empty"],
+        &[],
+        &["--ssh-key"],
+    ),
+    (
+        "ssh comments only",
+        &["--ssh-key", "@ssh-comments-only"],
+        &[],
+        &["--ssh-key"],
+    ),
+    (
+        "ssh garbage",
+        &["--ssh-key", "@ssh-garbage"],
+        &[],
+        &["--ssh-key", "line 1"],
+    ),
+    (
+        "ssh bad base64",
+        &["--ssh-key", "@ssh-bad-base64"],
+        &[],
+        &["--ssh-key", "line 1"],
+    ),
+    (
+        "ssh type only",
+        &["--ssh-key", "@ssh-type-only"],
+        &[],
+        &["--ssh-key", "line 1"],
+    ),
+    (
+        "ssh binary",
+        &["--ssh-key", "@ssh-binary"],
+        &[],
+        &["--ssh-key"],
+    ),
+    (
+        "ssh over 1 MiB",
+        &["--ssh-key", "@ssh-huge"],
+        &[],
+        &["--ssh-key", "1 MiB"],
+    ),
+    (
+        "ssh pull secret given",
+        &["--ssh-key", "@ps-ok"],
+        &[],
+        &["--ssh-key"],
+    ),
     // --- names
     ("name uppercase", &["--name", "Demo"], &[], &["--name"]),
-    ("name underscore", &["--name", "my_cluster"], &[], &["--name"]),
+    (
+        "name underscore",
+        &["--name", "my_cluster"],
+        &[],
+        &["--name"],
+    ),
     ("name empty", &["--name", ""], &[], &["--name"]),
     ("name leading dash", &["--name=-demo"], &[], &["--name"]),
     ("name trailing dash", &["--name", "demo-"], &[], &["--name"]),
@@ -62,150 +252,775 @@ pub const CASES: &[Case] = &[
     ("name with space", &["--name", "demo one"], &[], &["--name"]),
     ("name unicode", &["--name", "d\u{e9}mo"], &[], &["--name"]),
     ("name newline", &["--name", "demo\n"], &[], &["--name"]),
-    ("name 47 chars", &["--name", N47], &[], &["--name", "at most"]),
-    ("name 57 chars", &["--name", N57], &[], &["--name", "at most"]),
+    (
+        "name 47 chars",
+        &["--name", N47],
+        &[],
+        &["--name", "at most"],
+    ),
+    (
+        "name 57 chars",
+        &["--name", N57],
+        &[],
+        &["--name", "at most"],
+    ),
     ("name 64 chars", &["--name", N64], &[], &["--name"]),
     ("name missing", &[], &["--name"], &["--name"]),
-    ("namespace space", &["--namespace", "Bad NS"], &[], &["--namespace"]),
-    ("namespace empty", &["--namespace", ""], &[], &["--namespace"]),
-    ("namespace underscore", &["--namespace", "kube_system"], &[], &["--namespace"]),
-    ("namespace 64 chars", &["--namespace", N64], &[], &["--namespace"]),
-    ("namespace too long with name", &["--namespace", N47, "--name", "demo-cluster-xyz"], &[], &["--name"]),
-    ("credentials name invalid", &["--credentials-name", "Bad_Name"], &[], &["--credentials-name"]),
-    ("credentials name empty", &["--credentials-name", ""], &[], &["--credentials-name"]),
-    ("credentials name 254", &["--credentials-name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], &[], &["--credentials-name"]),
-    ("infra id uppercase", &["--infra-id", "Demo-x"], &[], &["--infra-id"]),
-    ("infra id dot", &["--infra-id", "demo.x"], &[], &["--infra-id"]),
-    ("infra id space", &["--infra-id", "demo x"], &[], &["--infra-id"]),
+    (
+        "namespace space",
+        &["--namespace", "Bad NS"],
+        &[],
+        &["--namespace"],
+    ),
+    (
+        "namespace empty",
+        &["--namespace", ""],
+        &[],
+        &["--namespace"],
+    ),
+    (
+        "namespace underscore",
+        &["--namespace", "kube_system"],
+        &[],
+        &["--namespace"],
+    ),
+    (
+        "namespace 64 chars",
+        &["--namespace", N64],
+        &[],
+        &["--namespace"],
+    ),
+    (
+        "namespace too long with name",
+        &["--namespace", N47, "--name", "demo-cluster-xyz"],
+        &[],
+        &["--name"],
+    ),
+    (
+        "credentials name invalid",
+        &["--credentials-name", "Bad_Name"],
+        &[],
+        &["--credentials-name"],
+    ),
+    (
+        "credentials name empty",
+        &["--credentials-name", ""],
+        &[],
+        &["--credentials-name"],
+    ),
+    (
+        "credentials name 254",
+        &[
+            "--credentials-name",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ],
+        &[],
+        &["--credentials-name"],
+    ),
+    (
+        "infra id uppercase",
+        &["--infra-id", "Demo-x"],
+        &[],
+        &["--infra-id"],
+    ),
+    (
+        "infra id dot",
+        &["--infra-id", "demo.x"],
+        &[],
+        &["--infra-id"],
+    ),
+    (
+        "infra id space",
+        &["--infra-id", "demo x"],
+        &[],
+        &["--infra-id"],
+    ),
     ("infra id 64", &["--infra-id", N64], &[], &["--infra-id"]),
     ("infra id empty", &["--infra-id", ""], &[], &["--infra-id"]),
     // --- numbers
-    ("replicas negative", &["--node-pool-replicas", "-1"], &[], &["--node-pool-replicas"]),
-    ("replicas very negative", &["--node-pool-replicas", "-100"], &[], &["--node-pool-replicas"]),
-    ("replicas above bound", &["--node-pool-replicas", "1001"], &[], &["--node-pool-replicas", "1000"]),
-    ("replicas huge", &["--node-pool-replicas", "999999999"], &[], &["--node-pool-replicas"]),
-    ("replicas overflow", &["--node-pool-replicas", "99999999999"], &[], &["--node-pool-replicas"]),
-    ("replicas word", &["--node-pool-replicas", "two"], &[], &["--node-pool-replicas"]),
-    ("replicas empty", &["--node-pool-replicas", ""], &[], &["--node-pool-replicas"]),
-    ("replicas fraction", &["--node-pool-replicas", "1.5"], &[], &["--node-pool-replicas"]),
-    ("replicas hex", &["--node-pool-replicas", "0x10"], &[], &["--node-pool-replicas"]),
-    ("min cpu negative", &["--min-cpu", "-4"], &[], &["--min-cpu"]),
+    (
+        "replicas negative",
+        &["--node-pool-replicas", "-1"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas very negative",
+        &["--node-pool-replicas", "-100"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas above bound",
+        &["--node-pool-replicas", "1001"],
+        &[],
+        &["--node-pool-replicas", "1000"],
+    ),
+    (
+        "replicas huge",
+        &["--node-pool-replicas", "999999999"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas overflow",
+        &["--node-pool-replicas", "99999999999"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas word",
+        &["--node-pool-replicas", "two"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas empty",
+        &["--node-pool-replicas", ""],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas fraction",
+        &["--node-pool-replicas", "1.5"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "replicas hex",
+        &["--node-pool-replicas", "0x10"],
+        &[],
+        &["--node-pool-replicas"],
+    ),
+    (
+        "min cpu negative",
+        &["--min-cpu", "-4"],
+        &[],
+        &["--min-cpu"],
+    ),
     ("min cpu zero", &["--min-cpu", "0"], &[], &["--min-cpu"]),
     ("min cpu word", &["--min-cpu", "four"], &[], &["--min-cpu"]),
-    ("min cpu overflow", &["--min-cpu", "99999999999"], &[], &["--min-cpu"]),
+    (
+        "min cpu overflow",
+        &["--min-cpu", "99999999999"],
+        &[],
+        &["--min-cpu"],
+    ),
     ("min cpu empty", &["--min-cpu", ""], &[], &["--min-cpu"]),
-    ("min memory negative", &["--min-memory", "-1"], &[], &["--min-memory"]),
-    ("min memory zero", &["--min-memory", "0"], &[], &["--min-memory"]),
-    ("min memory small", &["--min-memory", "512"], &[], &["--min-memory"]),
-    ("min memory with unit", &["--min-memory", "8G"], &[], &["--min-memory"]),
-    ("lxd disk negative", &["--lxd", "--lxd-disk-size", "-1"], &[], &["--lxd-disk-size"]),
-    ("lxd disk zero", &["--lxd", "--lxd-disk-size", "0"], &[], &["--lxd-disk-size"]),
-    ("lxd disk without lxd", &["--lxd-disk-size", "60"], &[], &["--lxd-disk-size", "--lxd"]),
-    ("lxd pool without lxd", &["--lxd-storage-pool", "default"], &[], &["--lxd-storage-pool", "--lxd"]),
-    ("lxd network without lxd", &["--lxd-network", "br0"], &[], &["--lxd-network", "--lxd"]),
-    ("lxd pool invalid", &["--lxd", "--lxd-storage-pool", "bad pool!"], &[], &["--lxd-storage-pool"]),
-    ("lxd network invalid", &["--lxd", "--lxd-network", "bad net!"], &[], &["--lxd-network"]),
+    (
+        "min memory negative",
+        &["--min-memory", "-1"],
+        &[],
+        &["--min-memory"],
+    ),
+    (
+        "min memory zero",
+        &["--min-memory", "0"],
+        &[],
+        &["--min-memory"],
+    ),
+    (
+        "min memory small",
+        &["--min-memory", "512"],
+        &[],
+        &["--min-memory"],
+    ),
+    (
+        "min memory with unit",
+        &["--min-memory", "8G"],
+        &[],
+        &["--min-memory"],
+    ),
+    (
+        "lxd disk negative",
+        &["--lxd", "--lxd-disk-size", "-1"],
+        &[],
+        &["--lxd-disk-size"],
+    ),
+    (
+        "lxd disk zero",
+        &["--lxd", "--lxd-disk-size", "0"],
+        &[],
+        &["--lxd-disk-size"],
+    ),
+    (
+        "lxd disk without lxd",
+        &["--lxd-disk-size", "60"],
+        &[],
+        &["--lxd-disk-size", "--lxd"],
+    ),
+    (
+        "lxd pool without lxd",
+        &["--lxd-storage-pool", "default"],
+        &[],
+        &["--lxd-storage-pool", "--lxd"],
+    ),
+    (
+        "lxd network without lxd",
+        &["--lxd-network", "br0"],
+        &[],
+        &["--lxd-network", "--lxd"],
+    ),
+    (
+        "lxd pool invalid",
+        &["--lxd", "--lxd-storage-pool", "bad pool!"],
+        &[],
+        &["--lxd-storage-pool"],
+    ),
+    (
+        "lxd network invalid",
+        &["--lxd", "--lxd-network", "bad net!"],
+        &[],
+        &["--lxd-network"],
+    ),
     // --- endpoints
-    ("endpoint no host", &["--maas-endpoint", "http:///MAAS"], &[], &["--maas-endpoint", "no host"]),
-    ("endpoint no scheme", &["--maas-endpoint", "10.0.0.2:5240/MAAS"], &[], &["--maas-endpoint", "scheme"]),
-    ("endpoint ftp", &["--maas-endpoint", "ftp://10.0.0.2/MAAS"], &[], &["--maas-endpoint", "ftp"]),
-    ("endpoint scheme only", &["--maas-endpoint", "http://"], &[], &["--maas-endpoint", "no host"]),
-    ("endpoint empty", &["--maas-endpoint", ""], &[], &["--maas-endpoint", "empty"]),
-    ("endpoint blank", &["--maas-endpoint", "   "], &[], &["--maas-endpoint", "empty"]),
-    ("endpoint userinfo", &["--maas-endpoint", "http://admin:hunter2@10.0.0.2/MAAS"], &[], &["--maas-endpoint", "password"]),
-    ("endpoint query", &["--maas-endpoint", "http://10.0.0.2/MAAS?op=x"], &[], &["--maas-endpoint", "query"]),
-    ("endpoint fragment", &["--maas-endpoint", "http://10.0.0.2/MAAS#x"], &[], &["--maas-endpoint", "fragment"]),
-    ("endpoint bad port", &["--maas-endpoint", "http://10.0.0.2:99999/MAAS"], &[], &["--maas-endpoint", "port"]),
-    ("endpoint word port", &["--maas-endpoint", "http://10.0.0.2:abc/MAAS"], &[], &["--maas-endpoint", "port"]),
-    ("endpoint no path", &["--maas-endpoint", "http://10.0.0.2:5240"], &[], &["--maas-endpoint", "/MAAS/"]),
-    ("endpoint api 1.0", &["--maas-endpoint", "http://10.0.0.2/MAAS/api/1.0/"], &[], &["--maas-endpoint", "2.0"]),
-    ("endpoint is a key", &["--maas-endpoint", "ck:tk:ts"], &[], &["--maas-endpoint", "API key"]),
-    ("endpoint bad ipv6", &["--maas-endpoint", "http://[::1/MAAS"], &[], &["--maas-endpoint"]),
-    ("endpoint bad ipv4", &["--maas-endpoint", "http://10.0.0.999/MAAS"], &[], &["--maas-endpoint"]),
-    ("endpoint missing", &[], &["--maas-endpoint"], &["--maas-endpoint", "required"]),
+    (
+        "endpoint no host",
+        &["--maas-endpoint", "http:///MAAS"],
+        &[],
+        &["--maas-endpoint", "no host"],
+    ),
+    (
+        "endpoint no scheme",
+        &["--maas-endpoint", "10.0.0.2:5240/MAAS"],
+        &[],
+        &["--maas-endpoint", "scheme"],
+    ),
+    (
+        "endpoint ftp",
+        &["--maas-endpoint", "ftp://10.0.0.2/MAAS"],
+        &[],
+        &["--maas-endpoint", "ftp"],
+    ),
+    (
+        "endpoint scheme only",
+        &["--maas-endpoint", "http://"],
+        &[],
+        &["--maas-endpoint", "no host"],
+    ),
+    (
+        "endpoint empty",
+        &["--maas-endpoint", ""],
+        &[],
+        &["--maas-endpoint", "empty"],
+    ),
+    (
+        "endpoint blank",
+        &["--maas-endpoint", "   "],
+        &[],
+        &["--maas-endpoint", "empty"],
+    ),
+    (
+        "endpoint userinfo",
+        &["--maas-endpoint", "http://admin:hunter2@10.0.0.2/MAAS"],
+        &[],
+        &["--maas-endpoint", "password"],
+    ),
+    (
+        "endpoint query",
+        &["--maas-endpoint", "http://10.0.0.2/MAAS?op=x"],
+        &[],
+        &["--maas-endpoint", "query"],
+    ),
+    (
+        "endpoint fragment",
+        &["--maas-endpoint", "http://10.0.0.2/MAAS#x"],
+        &[],
+        &["--maas-endpoint", "fragment"],
+    ),
+    (
+        "endpoint bad port",
+        &["--maas-endpoint", "http://10.0.0.2:99999/MAAS"],
+        &[],
+        &["--maas-endpoint", "port"],
+    ),
+    (
+        "endpoint word port",
+        &["--maas-endpoint", "http://10.0.0.2:abc/MAAS"],
+        &[],
+        &["--maas-endpoint", "port"],
+    ),
+    (
+        "endpoint no path",
+        &["--maas-endpoint", "http://10.0.0.2:5240"],
+        &[],
+        &["--maas-endpoint", "/MAAS/"],
+    ),
+    (
+        "endpoint api 1.0",
+        &["--maas-endpoint", "http://10.0.0.2/MAAS/api/1.0/"],
+        &[],
+        &["--maas-endpoint", "2.0"],
+    ),
+    (
+        "endpoint is a key",
+        &["--maas-endpoint", "ck:tk:ts"],
+        &[],
+        &["--maas-endpoint", "API key"],
+    ),
+    (
+        "endpoint bad ipv6",
+        &["--maas-endpoint", "http://[::1/MAAS"],
+        &[],
+        &["--maas-endpoint"],
+    ),
+    (
+        "endpoint bad ipv4",
+        &["--maas-endpoint", "http://10.0.0.999/MAAS"],
+        &[],
+        &["--maas-endpoint"],
+    ),
+    (
+        "endpoint missing",
+        &[],
+        &["--maas-endpoint"],
+        &["--maas-endpoint", "required"],
+    ),
     // --- API keys
-    ("key one part", &["--maas-api-key", "not-a-key"], &[], &["--maas-api-key"]),
-    ("key empty part", &["--maas-api-key", "ck::ts"], &[], &["--maas-api-key", "empty"]),
-    ("key two parts", &["--maas-api-key", "ck:tk"], &[], &["--maas-api-key", "three parts"]),
-    ("key four parts", &["--maas-api-key", "ck:tk:ts:x"], &[], &["--maas-api-key", "three parts"]),
-    ("key dash", &["--maas-api-key", "ck:tk:t-s"], &[], &["--maas-api-key", "letters and digits"]),
-    ("key quoted", &["--maas-api-key", "'ck:tk:ts'"], &[], &["--maas-api-key", "letters and digits"]),
-    ("key unicode", &["--maas-api-key", "ck:tk:t\u{e9}"], &[], &["--maas-api-key", "letters and digits"]),
-    ("key space inside", &["--maas-api-key", "ck:t k:ts"], &[], &["--maas-api-key", "whitespace"]),
-    ("key empty", &["--maas-api-key", ""], &[], &["--maas-api-key"]),
-    ("key url", &["--maas-api-key", "http://10.0.0.2:5240/MAAS"], &[], &["--maas-api-key"]),
-    ("key dollar", &["--maas-api-key", "$MAAS_KEY:a:b"], &[], &["--maas-api-key", "letters and digits"]),
-    ("key missing", &[], &["--maas-api-key"], &["--maas-api-key", "required"]),
+    (
+        "key one part",
+        &["--maas-api-key", "not-a-key"],
+        &[],
+        &["--maas-api-key"],
+    ),
+    (
+        "key empty part",
+        &["--maas-api-key", "ck::ts"],
+        &[],
+        &["--maas-api-key", "empty"],
+    ),
+    (
+        "key two parts",
+        &["--maas-api-key", "ck:tk"],
+        &[],
+        &["--maas-api-key", "three parts"],
+    ),
+    (
+        "key four parts",
+        &["--maas-api-key", "ck:tk:ts:x"],
+        &[],
+        &["--maas-api-key", "three parts"],
+    ),
+    (
+        "key dash",
+        &["--maas-api-key", "ck:tk:t-s"],
+        &[],
+        &["--maas-api-key", "letters and digits"],
+    ),
+    (
+        "key quoted",
+        &["--maas-api-key", "'ck:tk:ts'"],
+        &[],
+        &["--maas-api-key", "letters and digits"],
+    ),
+    (
+        "key unicode",
+        &["--maas-api-key", "ck:tk:t\u{e9}"],
+        &[],
+        &["--maas-api-key", "letters and digits"],
+    ),
+    (
+        "key space inside",
+        &["--maas-api-key", "ck:t k:ts"],
+        &[],
+        &["--maas-api-key", "whitespace"],
+    ),
+    (
+        "key empty",
+        &["--maas-api-key", ""],
+        &[],
+        &["--maas-api-key"],
+    ),
+    (
+        "key url",
+        &["--maas-api-key", "http://10.0.0.2:5240/MAAS"],
+        &[],
+        &["--maas-api-key"],
+    ),
+    (
+        "key dollar",
+        &["--maas-api-key", "$MAAS_KEY:a:b"],
+        &[],
+        &["--maas-api-key", "letters and digits"],
+    ),
+    (
+        "key missing",
+        &[],
+        &["--maas-api-key"],
+        &["--maas-api-key", "required"],
+    ),
     // --- contradictory flags
-    ("create and no-create secret", &["--create-secret", "--no-create-secret"], &[], &["--create-secret", "--no-create-secret"]),
-    ("no-create and create secret", &["--no-create-secret", "--create-secret"], &[], &["--create-secret", "--no-create-secret"]),
-    ("no-create secret with key", &["--no-create-secret"], &[], &["--no-create-secret", "--maas-api-key"]),
-    ("wait with render", &["--wait", "--render"], &[], &["--wait", "--render"]),
-    ("timeout without wait", &["--timeout", "5m"], &[], &["--timeout", "--wait"]),
+    (
+        "create and no-create secret",
+        &["--create-secret", "--no-create-secret"],
+        &[],
+        &["--create-secret", "--no-create-secret"],
+    ),
+    (
+        "no-create and create secret",
+        &["--no-create-secret", "--create-secret"],
+        &[],
+        &["--create-secret", "--no-create-secret"],
+    ),
+    (
+        "no-create secret with key",
+        &["--no-create-secret"],
+        &[],
+        &["--no-create-secret", "--maas-api-key"],
+    ),
+    (
+        "wait with render",
+        &["--wait", "--render"],
+        &[],
+        &["--wait", "--render"],
+    ),
+    (
+        "timeout without wait",
+        &["--timeout", "5m"],
+        &[],
+        &["--timeout", "--wait"],
+    ),
     // --- tags
     ("tags empty", &["--tags", ""], &[], &["--tags", "empty"]),
-    ("tags only comma", &["--tags", ","], &[], &["--tags", "empty"]),
-    ("tags empty middle", &["--tags", "a,,b"], &[], &["--tags", "empty"]),
+    (
+        "tags only comma",
+        &["--tags", ","],
+        &[],
+        &["--tags", "empty"],
+    ),
+    (
+        "tags empty middle",
+        &["--tags", "a,,b"],
+        &[],
+        &["--tags", "empty"],
+    ),
     ("tags blank", &["--tags", " "], &[], &["--tags", "empty"]),
-    ("tags duplicate", &["--tags", "gpu,gpu"], &[], &["--tags", "gpu", "twice"]),
-    ("tags duplicate across flags", &["--tags", "gpu", "--tags", "gpu"], &[], &["--tags", "twice"]),
+    (
+        "tags duplicate",
+        &["--tags", "gpu,gpu"],
+        &[],
+        &["--tags", "gpu", "twice"],
+    ),
+    (
+        "tags duplicate across flags",
+        &["--tags", "gpu", "--tags", "gpu"],
+        &[],
+        &["--tags", "twice"],
+    ),
     ("tags space", &["--tags", "bad tag"], &[], &["--tags"]),
-    ("tags eleven", &["--tags", "a,b,c,d,e,f,g,h,i,j,k"], &[], &["--tags"]),
+    (
+        "tags eleven",
+        &["--tags", "a,b,c,d,e,f,g,h,i,j,k"],
+        &[],
+        &["--tags"],
+    ),
     ("tags slash", &["--tags", "a/b"], &[], &["--tags"]),
     // --- annotations
-    ("annotation no equals", &["--annotations", "noequals"], &[], &["--annotations", "KEY=VALUE"]),
-    ("annotation empty key", &["--annotations", "=v"], &[], &["--annotations"]),
-    ("annotation bad key chars", &["--annotations", "bad key!=v"], &[], &["--annotations", "bad key!"]),
-    ("annotation duplicate", &["--annotations", "a=1", "--annotations", "a=2"], &[], &["--annotations", "twice"]),
-    ("annotation leading dash", &["--annotations=-a=v"], &[], &["--annotations"]),
-    ("annotation empty name after prefix", &["--annotations", "example.com/=v"], &[], &["--annotations"]),
-    ("annotation uppercase prefix", &["--annotations", "Example.COM/x=v"], &[], &["--annotations"]),
-    ("annotation two slashes", &["--annotations", "a/b/c=v"], &[], &["--annotations"]),
-    ("annotation name 64", &["--annotations", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd=v"], &[], &["--annotations"]),
-    ("annotation control-plane bogus", &["--annotations", "hosted-cluster.io/control-plane=bogus"], &[], &["hosted-cluster.io/control-plane"]),
-    ("annotation provider image bad", &["--annotations", "hosted-cluster.io/provider-image=not an image"], &[], &["--annotations", "provider-image"]),
-    ("annotation kubernetes version bad", &["--annotations", "hosted-cluster.io/kubernetes-version=latest"], &[], &["kubernetes-version"]),
+    (
+        "annotation no equals",
+        &["--annotations", "noequals"],
+        &[],
+        &["--annotations", "KEY=VALUE"],
+    ),
+    (
+        "annotation empty key",
+        &["--annotations", "=v"],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation bad key chars",
+        &["--annotations", "bad key!=v"],
+        &[],
+        &["--annotations", "bad key!"],
+    ),
+    (
+        "annotation duplicate",
+        &["--annotations", "a=1", "--annotations", "a=2"],
+        &[],
+        &["--annotations", "twice"],
+    ),
+    (
+        "annotation leading dash",
+        &["--annotations=-a=v"],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation empty name after prefix",
+        &["--annotations", "example.com/=v"],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation uppercase prefix",
+        &["--annotations", "Example.COM/x=v"],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation two slashes",
+        &["--annotations", "a/b/c=v"],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation name 64",
+        &[
+            "--annotations",
+            "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd=v",
+        ],
+        &[],
+        &["--annotations"],
+    ),
+    (
+        "annotation control-plane bogus",
+        &["--annotations", "hosted-cluster.io/control-plane=bogus"],
+        &[],
+        &["hosted-cluster.io/control-plane"],
+    ),
+    (
+        "annotation provider image bad",
+        &[
+            "--annotations",
+            "hosted-cluster.io/provider-image=not an image",
+        ],
+        &[],
+        &["--annotations", "provider-image"],
+    ),
+    (
+        "annotation kubernetes version bad",
+        &[
+            "--annotations",
+            "hosted-cluster.io/kubernetes-version=latest",
+        ],
+        &[],
+        &["kubernetes-version"],
+    ),
     // --- images and addresses
-    ("release image empty", &["--release-image", ""], &[], &["--release-image"]),
-    ("release image blank", &["--release-image", "  "], &[], &["--release-image"]),
-    ("release image space", &["--release-image", "quay.io/x y:1"], &[], &["--release-image"]),
-    ("release image url", &["--release-image", "https://quay.io/openshift/ocp:4.19"], &[], &["--release-image", "https://"]),
-    ("release image empty tag", &["--release-image", "quay.io/ocp:"], &[], &["--release-image", "tag"]),
-    ("release image empty digest", &["--release-image", "quay.io/ocp@"], &[], &["--release-image", "digest"]),
-    ("release image bad digest", &["--release-image", "quay.io/ocp@sha256:zz"], &[], &["--release-image", "digest"]),
-    ("release image uppercase repo", &["--release-image", "quay.io/OpenShift/ocp:4.19"], &[], &["--release-image", "lowercase"]),
-    ("release image tag too long", &["--release-image", "quay.io/ocp:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], &[], &["--release-image", "tag"]),
-    ("release image missing", &[], &["--release-image"], &["--release-image"]),
-    ("api address url", &["--api-server-address", "https://10.0.0.5"], &[], &["--api-server-address"]),
-    ("api address with port", &["--api-server-address", "10.0.0.5:6443"], &[], &["--api-server-address"]),
-    ("api address space", &["--api-server-address", "bad address"], &[], &["--api-server-address"]),
-    ("api address empty", &["--api-server-address", ""], &[], &["--api-server-address"]),
-    ("api address underscore", &["--api-server-address", "api_host"], &[], &["--api-server-address"]),
-    ("kubernetes version word", &["--kubernetes-version", "latest"], &[], &["--kubernetes-version"]),
-    ("kubernetes version short", &["--kubernetes-version", "1.33"], &[], &["--kubernetes-version"]),
-    ("kubernetes version four parts", &["--kubernetes-version", "v1.33.0.1"], &[], &["--kubernetes-version"]),
-    ("control plane unknown", &["--control-plane", "bogus"], &[], &["--control-plane"]),
+    (
+        "release image empty",
+        &["--release-image", ""],
+        &[],
+        &["--release-image"],
+    ),
+    (
+        "release image blank",
+        &["--release-image", "  "],
+        &[],
+        &["--release-image"],
+    ),
+    (
+        "release image space",
+        &["--release-image", "quay.io/x y:1"],
+        &[],
+        &["--release-image"],
+    ),
+    (
+        "release image url",
+        &["--release-image", "https://quay.io/openshift/ocp:4.19"],
+        &[],
+        &["--release-image", "https://"],
+    ),
+    (
+        "release image empty tag",
+        &["--release-image", "quay.io/ocp:"],
+        &[],
+        &["--release-image", "tag"],
+    ),
+    (
+        "release image empty digest",
+        &["--release-image", "quay.io/ocp@"],
+        &[],
+        &["--release-image", "digest"],
+    ),
+    (
+        "release image bad digest",
+        &["--release-image", "quay.io/ocp@sha256:zz"],
+        &[],
+        &["--release-image", "digest"],
+    ),
+    (
+        "release image uppercase repo",
+        &["--release-image", "quay.io/OpenShift/ocp:4.19"],
+        &[],
+        &["--release-image", "lowercase"],
+    ),
+    (
+        "release image tag too long",
+        &[
+            "--release-image",
+            "quay.io/ocp:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ],
+        &[],
+        &["--release-image", "tag"],
+    ),
+    (
+        "release image missing",
+        &[],
+        &["--release-image"],
+        &["--release-image"],
+    ),
+    (
+        "api address url",
+        &["--api-server-address", "https://10.0.0.5"],
+        &[],
+        &["--api-server-address"],
+    ),
+    (
+        "api address with port",
+        &["--api-server-address", "10.0.0.5:6443"],
+        &[],
+        &["--api-server-address"],
+    ),
+    (
+        "api address space",
+        &["--api-server-address", "bad address"],
+        &[],
+        &["--api-server-address"],
+    ),
+    (
+        "api address empty",
+        &["--api-server-address", ""],
+        &[],
+        &["--api-server-address"],
+    ),
+    (
+        "api address underscore",
+        &["--api-server-address", "api_host"],
+        &[],
+        &["--api-server-address"],
+    ),
+    (
+        "kubernetes version word",
+        &["--kubernetes-version", "latest"],
+        &[],
+        &["--kubernetes-version"],
+    ),
+    (
+        "kubernetes version short",
+        &["--kubernetes-version", "1.33"],
+        &[],
+        &["--kubernetes-version"],
+    ),
+    (
+        "kubernetes version four parts",
+        &["--kubernetes-version", "v1.33.0.1"],
+        &[],
+        &["--kubernetes-version"],
+    ),
+    (
+        "control plane unknown",
+        &["--control-plane", "bogus"],
+        &[],
+        &["--control-plane"],
+    ),
     // --- MAAS fields
-    ("maas image missing", &[], &["--maas-image"], &["--maas-image"]),
-    ("maas image empty", &["--maas-image", ""], &[], &["--maas-image"]),
-    ("maas image space", &["--maas-image", "ubuntu jammy"], &[], &["--maas-image"]),
-    ("zone space", &["--maas-zone", "zone 1"], &[], &["--maas-zone"]),
+    (
+        "maas image missing",
+        &[],
+        &["--maas-image"],
+        &["--maas-image"],
+    ),
+    (
+        "maas image empty",
+        &["--maas-image", ""],
+        &[],
+        &["--maas-image"],
+    ),
+    (
+        "maas image space",
+        &["--maas-image", "ubuntu jammy"],
+        &[],
+        &["--maas-image"],
+    ),
+    (
+        "zone space",
+        &["--maas-zone", "zone 1"],
+        &[],
+        &["--maas-zone"],
+    ),
     ("zone empty", &["--maas-zone", ""], &[], &["--maas-zone"]),
-    ("dns domain bang", &["--maas-dns-domain", "bad_domain!"], &[], &["--maas-dns-domain"]),
-    ("dns domain empty", &["--maas-dns-domain", ""], &[], &["--maas-dns-domain"]),
-    ("dns domain leading dash", &["--maas-dns-domain=-a.com"], &[], &["--maas-dns-domain"]),
-    ("dns domain double dot", &["--maas-dns-domain", "a..b"], &[], &["--maas-dns-domain"]),
-    ("base domain space", &["--base-domain", "bad domain"], &[], &["--base-domain"]),
-    ("base domain double dot", &["--base-domain", "a..b"], &[], &["--base-domain"]),
-    ("resource pool space", &["--resource-pool", "pool 1"], &[], &["--resource-pool"]),
-    ("resource pool empty", &["--resource-pool", ""], &[], &["--resource-pool"]),
-    ("failure domain space", &["--failure-domain", "fd 1"], &[], &["--failure-domain"]),
-    ("failure domain empty", &["--failure-domain", ""], &[], &["--failure-domain"]),
+    (
+        "dns domain bang",
+        &["--maas-dns-domain", "bad_domain!"],
+        &[],
+        &["--maas-dns-domain"],
+    ),
+    (
+        "dns domain empty",
+        &["--maas-dns-domain", ""],
+        &[],
+        &["--maas-dns-domain"],
+    ),
+    (
+        "dns domain leading dash",
+        &["--maas-dns-domain=-a.com"],
+        &[],
+        &["--maas-dns-domain"],
+    ),
+    (
+        "dns domain double dot",
+        &["--maas-dns-domain", "a..b"],
+        &[],
+        &["--maas-dns-domain"],
+    ),
+    (
+        "base domain space",
+        &["--base-domain", "bad domain"],
+        &[],
+        &["--base-domain"],
+    ),
+    (
+        "base domain double dot",
+        &["--base-domain", "a..b"],
+        &[],
+        &["--base-domain"],
+    ),
+    (
+        "resource pool space",
+        &["--resource-pool", "pool 1"],
+        &[],
+        &["--resource-pool"],
+    ),
+    (
+        "resource pool empty",
+        &["--resource-pool", ""],
+        &[],
+        &["--resource-pool"],
+    ),
+    (
+        "failure domain space",
+        &["--failure-domain", "fd 1"],
+        &[],
+        &["--failure-domain"],
+    ),
+    (
+        "failure domain empty",
+        &["--failure-domain", ""],
+        &[],
+        &["--failure-domain"],
+    ),
     // --- output
     ("output xml", &["-o", "xml"], &[], &["--output"]),
-    ("render into missing dir", &["--render-into", "/nonexistent/dir/out.yaml"], &[], &["--render-into"]),
-    ("render into a directory", &["--render-into", "@@dir"], &[], &["--render-into"]),
-    ("unknown flag", &["--maas-apikey", "x"], &[], &["--maas-apikey"]),
+    (
+        "render into missing dir",
+        &["--render-into", "/nonexistent/dir/out.yaml"],
+        &[],
+        &["--render-into"],
+    ),
+    (
+        "render into a directory",
+        &["--render-into", "@@dir"],
+        &[],
+        &["--render-into"],
+    ),
+    (
+        "unknown flag",
+        &["--maas-apikey", "x"],
+        &[],
+        &["--maas-apikey"],
+    ),
 ];
 
 fn args_for(case: &Case) -> Vec<String> {
@@ -247,7 +1062,11 @@ fn check_run(id: &str, mode: &str, run: &Run, names: &[&str]) -> Result<(), Stri
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("[cli/{mode}] {id}: {}\nstderr: {}", problems.join("; "), run.stderr))
+        Err(format!(
+            "[cli/{mode}] {id}: {}\nstderr: {}",
+            problems.join("; "),
+            run.stderr
+        ))
     }
 }
 
@@ -255,7 +1074,11 @@ fn check_run(id: &str, mode: &str, run: &Run, names: &[&str]) -> Result<(), Stri
 fn hostile_create_flags_rendered() {
     let out_dir = std::env::temp_dir().join(format!("hostile-render-into-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).unwrap();
-    let cases: Vec<(usize, &Case)> = CASES.iter().enumerate().filter(|(_, c)| super::selected(c.0)).collect();
+    let cases: Vec<(usize, &Case)> = CASES
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| super::selected(c.0))
+        .collect();
     super::run_table("cli (rendered)", &cases, |(i, case)| {
         let target = out_dir.join(format!("out-{i}.yaml"));
         let mut args = args_for(case);
@@ -268,7 +1091,11 @@ fn hostile_create_flags_rendered() {
         let run = suite::cli(&argv);
         check_run(case.0, "rendered", &run, case.3)?;
         if target.exists() {
-            return Err(format!("[cli/rendered] {}: wrote {}", case.0, target.display()));
+            return Err(format!(
+                "[cli/rendered] {}: wrote {}",
+                case.0,
+                target.display()
+            ));
         }
         Ok(())
     });
@@ -293,14 +1120,18 @@ async fn hostile_create_flags_applied() {
         .iter()
         .filter(|c| super::selected(c.0))
         // Rendering cases are about output files; they never reach a cluster.
-        .filter(|c| !c.1.iter().any(|a| a.starts_with("--render") || *a == "-o" || *a == "--wait"))
+        .filter(|c| {
+            !c.1.iter()
+                .any(|a| a.starts_with("--render") || *a == "-o" || *a == "--wait")
+        })
         .collect();
     let mut failures = Vec::new();
     for case in &cases {
         let api = server();
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let argv = std::iter::once("hosted-cluster".to_string()).chain(args_for(case));
-        let code = hosted_cluster_cli::run_with_client(argv, api.client(), &mut out, &mut err).await;
+        let code =
+            hosted_cluster_cli::run_with_client(argv, api.client(), &mut out, &mut err).await;
         let run = Run {
             code,
             stdout: String::from_utf8_lossy(&out).into_owned(),
@@ -308,13 +1139,23 @@ async fn hostile_create_flags_applied() {
         };
         let mut r = check_run(case.0, "applied", &run, case.3);
         if r.is_ok() && api.write_count() > 0 {
-            r = Err(format!("[cli/applied] {}: {} write request(s) reached the API server", case.0, api.write_count()));
+            r = Err(format!(
+                "[cli/applied] {}: {} write request(s) reached the API server",
+                case.0,
+                api.write_count()
+            ));
         }
         if let Err(e) = r {
             failures.push(e);
         }
     }
-    assert!(failures.is_empty(), "{} of {} cli (applied) cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cli (applied) cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]

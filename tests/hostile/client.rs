@@ -23,7 +23,14 @@ enum Call {
 }
 
 /// (id, scheme, raw answer, then, call, what the error must name)
-type Case = (&'static str, &'static str, &'static [u8], Then, Call, &'static [&'static str]);
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [u8],
+    Then,
+    Call,
+    &'static [&'static str],
+);
 
 const JSON_200: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
 
@@ -50,7 +57,9 @@ async fn serve(answer: &'static [u8], then: Then) -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = sock.read(&mut buf).await;
@@ -115,8 +124,17 @@ async fn hostile_maas_answers() {
             problems.push("message leaked the token secret".into());
         }
         if !problems.is_empty() {
-            failures.push(format!("[client] {id}: {}\nmessage: {message}", problems.join("; ")));
+            failures.push(format!(
+                "[client] {id}: {}\nmessage: {message}",
+                problems.join("; ")
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} client cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} client cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }

@@ -8,11 +8,11 @@
 use super::kubeconfig::KubeconfigArgs;
 use crate::apply::{Item, apply_all};
 use crate::error::{CliError, Result};
-use crate::{input, ssh_key};
 use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
 use crate::progress::Stdout;
 use crate::wait;
+use crate::{input, ssh_key};
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use cli_plugin::PlatformParts;
 use hosted_cluster_operator::json::to_value;
@@ -242,7 +242,10 @@ impl CreateCommon {
     /// Checks the flags that are not fields, and builds the template.
     /// `extra_suffix` is the longest suffix the platform appends to the name (e.g.
     /// a credentials Secret's), so the name's maximum covers the platform's derived names too.
-    pub fn template(&self, extra_suffix: usize) -> Result<(ClusterTemplate, Vec<Secret>), CliError> {
+    pub fn template(
+        &self,
+        extra_suffix: usize,
+    ) -> Result<(ClusterTemplate, Vec<Secret>), CliError> {
         let mut errors = FieldErrors::default();
         validate::check_name("--name", &self.name, &mut errors);
         validate::check_name("--namespace", &self.namespace, &mut errors);
@@ -253,7 +256,11 @@ impl CreateCommon {
                 format!("use 0 to {MAX_REPLICAS}"),
             ));
         }
-        if self.infra_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+        if self
+            .infra_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
             errors.push(FieldError::new(
                 "--infra-id",
                 "is empty",
@@ -285,9 +292,7 @@ impl CreateCommon {
             .ok();
         let ssh_key = match &self.ssh_key {
             Some(p) => input::read_file(p, input::SECRET_LIMIT)
-                .and_then(|bytes| {
-                    ssh_key::check(&p.display().to_string(), &bytes).map(|()| bytes)
-                })
+                .and_then(|bytes| ssh_key::check(&p.display().to_string(), &bytes).map(|()| bytes))
                 .map_err(|why| errors.push(FieldError::new("--ssh-key", why, "")))
                 .ok(),
             None => None,
@@ -317,7 +322,10 @@ impl CreateCommon {
         if size as u64 > ANNOTATIONS_LIMIT {
             errors.push(FieldError::new(
                 "--annotations",
-                format!("total {size} bytes, over the API's {}", input::limit_text(ANNOTATIONS_LIMIT)),
+                format!(
+                    "total {size} bytes, over the API's {}",
+                    input::limit_text(ANNOTATIONS_LIMIT)
+                ),
                 "keep large data out of annotations",
             ));
         }
@@ -418,7 +426,10 @@ fn check_known_annotations(annotations: &BTreeMap<String, String>, errors: &mut 
         if !names.iter().any(|n| n == b) {
             errors.push(FieldError::new(
                 &format!("--annotations {CONTROL_PLANE_ANNOTATION}"),
-                format!("{b:?} is not a control-plane backend; known: {}", names.join(", ")),
+                format!(
+                    "{b:?} is not a control-plane backend; known: {}",
+                    names.join(", ")
+                ),
                 "use --control-plane",
             ));
         }
@@ -512,9 +523,7 @@ pub async fn run_cluster(
             "add --wait, or drop --timeout",
         )])));
     }
-    let (template, secrets) = cluster
-        .common
-        .template(platform.longest_name_suffix())?;
+    let (template, secrets) = cluster.common.template(platform.longest_name_suffix())?;
     let parts = platform
         .create_parts(&cluster.matches, &template)
         .map_err(|e| CliError::invalid(&e))?;

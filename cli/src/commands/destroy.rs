@@ -116,7 +116,11 @@ pub async fn run(args: &DestroyArgs, out: &mut dyn Write, stdout: Stdout) -> Res
         .await
         .map_err(kerr)?;
     if existed {
-        writeln!(out, "HostedCluster {}/{} deleted", args.namespace, args.name)?;
+        writeln!(
+            out,
+            "HostedCluster {}/{} deleted",
+            args.namespace, args.name
+        )?;
     } else {
         writeln!(
             out,

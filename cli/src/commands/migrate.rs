@@ -55,7 +55,10 @@ pub async fn run(cmd: &MigrateCommand, out: &mut dyn Write) -> Result<()> {
     let platform = platform_api::platform_for(&hc.spec.platform.type_)
         .map_err(|e| CliError::new(format!("HostedCluster {ns}/{name}: {e}")))?;
     let Some(secret_name) = platform.credentials_secret_name(&hc) else {
-        writeln!(out, "HostedCluster {ns}/{name} uses no credentials Secret; nothing to migrate")?;
+        writeln!(
+            out,
+            "HostedCluster {ns}/{name} uses no credentials Secret; nothing to migrate"
+        )?;
         return Ok(());
     };
     let secrets: Api<Secret> = Api::namespaced(client, ns);
@@ -67,10 +70,17 @@ pub async fn run(cmd: &MigrateCommand, out: &mut dyn Write) -> Result<()> {
     let mut data = SecretData::from_secret(&secret);
     data.namespace = ns.to_string();
     let Some(migration) = platform.credentials_migration(&hc, &data) else {
-        writeln!(out, "Secret {ns}/{secret_name} is already in the current format; nothing to do")?;
+        writeln!(
+            out,
+            "Secret {ns}/{secret_name} is already in the current format; nothing to do"
+        )?;
         return Ok(());
     };
-    let verb = if args.dry_run { "would change" } else { "changing" };
+    let verb = if args.dry_run {
+        "would change"
+    } else {
+        "changing"
+    };
     writeln!(out, "Secret {ns}/{secret_name}: {verb}:")?;
     for c in &migration.changes {
         writeln!(out, "  {c}")?;
@@ -113,6 +123,9 @@ pub async fn run(cmd: &MigrateCommand, out: &mut dyn Write) -> Result<()> {
                 ))
             })?;
     }
-    writeln!(out, "migrated; run it again to check: it will find nothing to do")?;
+    writeln!(
+        out,
+        "migrated; run it again to check: it will find nothing to do"
+    )?;
     Ok(())
 }

@@ -55,7 +55,9 @@ fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     if let Some(why) = platform_api::desired::syntax::host_problem(bare) {
-        return Err(CliError::new(format!("--api-endpoint {s:?}: the host {why}")));
+        return Err(CliError::new(format!(
+            "--api-endpoint {s:?}: the host {why}"
+        )));
     }
     Ok(ApiEndpoint {
         host: host.to_string(),

@@ -56,8 +56,11 @@ fn read_source(file: &PathBuf) -> Result<String, CliError> {
     } else {
         input::read_file(file, FILE_LIMIT).map_err(|why| fail(format!("-f {why}")))?
     };
-    String::from_utf8(bytes)
-        .map_err(|_| fail(format!("-f {src}: is not UTF-8 text; give a YAML or JSON file")))
+    String::from_utf8(bytes).map_err(|_| {
+        fail(format!(
+            "-f {src}: is not UTF-8 text; give a YAML or JSON file"
+        ))
+    })
 }
 
 /// `Kind namespace/name` (or `Kind name` without a namespace).
@@ -91,7 +94,13 @@ fn schema_unknown_fields(value: &Value, schema: &Value, path: &str, out: &mut Ve
     if schema["x-kubernetes-preserve-unknown-fields"] == Value::Bool(true) {
         return;
     }
-    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
     match value {
         Value::Object(map) => {
             let props = schema["properties"].as_object();
@@ -154,7 +163,13 @@ fn typed<T: DeserializeOwned + Serialize>(
 /// Paths of keys in `given` that `kept` (the parsed object, written back) lost: for kinds
 /// without a CRD of ours (Secret).
 fn unknown_fields(given: &Value, kept: &Value, path: String, out: &mut Vec<String>) {
-    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
     match (given, kept) {
         (Value::Object(g), Value::Object(k)) => {
             for (key, v) in g {
@@ -225,8 +240,14 @@ pub fn read(files: &[PathBuf]) -> Result<Input, CliError> {
             }
             let key = (
                 kind.clone(),
-                doc["metadata"]["namespace"].as_str().unwrap_or("default").to_string(),
-                doc["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                doc["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or("default")
+                    .to_string(),
+                doc["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             );
             if let Some(first) = seen.insert(key, src.clone()) {
                 return Err(fail(format!(
@@ -284,12 +305,18 @@ fn check_hosted_cluster(id: &str, src: &str, hc: &HostedCluster) -> Result<(), C
         .iter()
         .enumerate()
         .map(|(i, c)| (format!("spec.networking.clusterNetwork[{i}].cidr"), &c.cidr))
-        .chain(n.service_network.iter().enumerate().map(|(i, c)| {
-            (format!("spec.networking.serviceNetwork[{i}].cidr"), &c.cidr)
-        }))
-        .chain(n.machine_network.iter().enumerate().map(|(i, c)| {
-            (format!("spec.networking.machineNetwork[{i}].cidr"), &c.cidr)
-        }));
+        .chain(
+            n.service_network
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("spec.networking.serviceNetwork[{i}].cidr"), &c.cidr)),
+        )
+        .chain(
+            n.machine_network
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("spec.networking.machineNetwork[{i}].cidr"), &c.cidr)),
+        );
     for (path, cidr) in cidrs {
         if let Some(why) = cidr_problem(cidr) {
             return Err(fail(format!("{id} (-f {src}): {path}: {why}")));
@@ -315,7 +342,11 @@ fn check_paused_until(id: &str, src: &str, value: Option<&str>) -> Result<(), Cl
 
 /// What is wrong with `cidr` (ADDRESS/PREFIX), if anything.
 pub fn cidr_problem(cidr: &str) -> Option<String> {
-    let bad = || Some(format!("{cidr:?} is not a CIDR (ADDRESS/PREFIX, e.g. 10.132.0.0/14)"));
+    let bad = || {
+        Some(format!(
+            "{cidr:?} is not a CIDR (ADDRESS/PREFIX, e.g. 10.132.0.0/14)"
+        ))
+    };
     let Some((addr, prefix)) = cidr.split_once('/') else {
         return bad();
     };
@@ -337,7 +368,14 @@ mod tests {
     fn cidrs() {
         assert_eq!(cidr_problem("10.132.0.0/14"), None);
         assert_eq!(cidr_problem("fd00::/48"), None);
-        for bad in ["10.0.0.0", "10.0.0.0/33", "10.0.0/8", "x/8", "10.0.0.0/-1", ""] {
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0/8",
+            "x/8",
+            "10.0.0.0/-1",
+            "",
+        ] {
             assert!(cidr_problem(bad).is_some(), "{bad}");
         }
     }

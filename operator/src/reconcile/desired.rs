@@ -35,7 +35,11 @@ pub struct Built {
     pub credentials: CredentialsFact,
 }
 
-fn credentials_fact(c: &Credentials, hc: &HostedCluster, platform: &dyn Platform) -> CredentialsFact {
+fn credentials_fact(
+    c: &Credentials,
+    hc: &HostedCluster,
+    platform: &dyn Platform,
+) -> CredentialsFact {
     match c {
         Credentials::NotRequired => CredentialsFact::NotRequired,
         Credentials::Found(d) => CredentialsFact::Found {

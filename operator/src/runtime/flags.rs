@@ -60,7 +60,12 @@ mod tests {
 
     #[test]
     fn log_filters() {
-        for good in ["info", "warn,kube=debug", "hosted_cluster_operator::runtime=trace", "INFO"] {
+        for good in [
+            "info",
+            "warn,kube=debug",
+            "hosted_cluster_operator::runtime=trace",
+            "INFO",
+        ] {
             assert!(log_filter(good).is_ok(), "{good}");
         }
         for bad in ["verbose", "info,kube=loud", "=debug=x"] {

@@ -262,9 +262,8 @@ mod tests {
 
     #[test]
     fn io_errors_are_classified() {
-        let refused = kube::Error::ReadEvents(std::io::Error::from(
-            std::io::ErrorKind::ConnectionRefused,
-        ));
+        let refused =
+            kube::Error::ReadEvents(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(classify("s", &refused).class, FailureClass::Refused);
         let timeout = kube::Error::ReadEvents(std::io::Error::from(std::io::ErrorKind::TimedOut));
         assert_eq!(classify("s", &timeout).class, FailureClass::Timeout);
@@ -281,6 +280,9 @@ mod tests {
         assert!(h.current().is_some());
         h.answered();
         assert!(h.current().is_none());
-        assert!(h.failed(f, "probe"), "after recovery the failure is news again");
+        assert!(
+            h.failed(f, "probe"),
+            "after recovery the failure is news again"
+        );
     }
 }

@@ -17,8 +17,7 @@ impl Shutdown {
     pub fn install() -> std::io::Result<Self> {
         let (tx, rx) = watch::channel(false);
         #[cfg(unix)]
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::spawn(async move {
             #[cfg(unix)]
             tokio::select! {

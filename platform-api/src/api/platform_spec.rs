@@ -80,19 +80,17 @@ impl PlatformSpec {
         let field = platform_field(T::PLATFORM_TYPE);
         match self.sections.get(&field) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_path_to_error::deserialize(v)
-                .map(Some)
-                .map_err(|e| {
-                    let at = match e.path().to_string() {
-                        p if p == "." => String::new(),
-                        p => format!(".{p}"),
-                    };
-                    PlatformSpecError {
-                        field,
-                        at,
-                        source: e.into_inner(),
-                    }
-                }),
+            Some(v) => serde_path_to_error::deserialize(v).map(Some).map_err(|e| {
+                let at = match e.path().to_string() {
+                    p if p == "." => String::new(),
+                    p => format!(".{p}"),
+                };
+                PlatformSpecError {
+                    field,
+                    at,
+                    source: e.into_inner(),
+                }
+            }),
         }
     }
 }

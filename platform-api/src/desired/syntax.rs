@@ -2,7 +2,7 @@
 //! and host addresses. Each check returns what is wrong (the caller adds the field or flag), so
 //! the CLI, `render` and the operator's flags say the same thing.
 
-use super::validate::{is_dns1123_label, is_dns1123_subdomain, is_dns_domain};
+use super::validate::{is_dns_domain, is_dns1123_label, is_dns1123_subdomain};
 
 /// What is wrong with an image reference (`[registry[:port]/]repository[:tag][@digest]`), if
 /// anything, e.g. `quay.io/openshift-release-dev/ocp-release:4.19.0-x86_64`.
@@ -17,7 +17,9 @@ pub fn image_problem(image: &str) -> Option<String> {
         return Some("is empty; give an image such as quay.io/org/image:tag".into());
     }
     if image.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some(format!("{image:?} contains whitespace; an image reference has none"));
+        return Some(format!(
+            "{image:?} contains whitespace; an image reference has none"
+        ));
     }
     if let Some((scheme, _)) = image.split_once("://") {
         return Some(format!(
@@ -43,7 +45,8 @@ pub fn image_problem(image: &str) -> Option<String> {
             && t.len() <= 128
             && t.as_bytes()[0] != b'.'
             && t.as_bytes()[0] != b'-'
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
         if !ok {
             return Some(format!(
                 "{image:?}: the tag {t:?} is not valid; a tag is 1 to 128 letters, digits, '_', '.' or '-'"
@@ -70,14 +73,11 @@ pub fn image_problem(image: &str) -> Option<String> {
             return Some(format!("{image:?} has an empty repository part"));
         }
         if p.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Some(format!(
-                "{image:?}: the repository {p:?} must be lowercase"
-            ));
+            return Some(format!("{image:?}: the repository {p:?} must be lowercase"));
         }
-        let ok = p
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
-            && p.as_bytes()[0].is_ascii_alphanumeric()
+        let ok = p.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        }) && p.as_bytes()[0].is_ascii_alphanumeric()
             && p.as_bytes()[p.len() - 1].is_ascii_alphanumeric();
         if !ok {
             return Some(format!(
@@ -90,15 +90,22 @@ pub fn image_problem(image: &str) -> Option<String> {
 
 fn digest_problem(d: &str) -> Option<String> {
     let Some((alg, hex)) = d.split_once(':') else {
-        return Some(format!("{d:?} is not ALGORITHM:HEX, e.g. sha256:<64 hex digits>"));
+        return Some(format!(
+            "{d:?} is not ALGORITHM:HEX, e.g. sha256:<64 hex digits>"
+        ));
     };
-    let alg_ok = !alg.is_empty() && alg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'_' | b'-'));
+    let alg_ok = !alg.is_empty()
+        && alg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'_' | b'-'));
     let hex_ok = hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
     let len_ok = alg != "sha256" || hex.len() == 64;
     if alg_ok && hex_ok && len_ok {
         None
     } else {
-        Some(format!("{d:?} is not ALGORITHM:HEX, e.g. sha256:<64 hex digits>"))
+        Some(format!(
+            "{d:?} is not ALGORITHM:HEX, e.g. sha256:<64 hex digits>"
+        ))
     }
 }
 
@@ -126,7 +133,8 @@ pub fn annotation_key_problem(key: &str) -> Option<String> {
     let b = name.as_bytes();
     let ok = !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric();
     if ok {
@@ -150,10 +158,16 @@ pub fn host_problem(host: &str) -> Option<String> {
     if host.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
-    let numeric = !host.is_empty() && host.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit()));
-    if is_dns_domain(host) && !numeric && host.split('.').all(|l| {
-        is_dns1123_label(&l.to_ascii_lowercase())
-    }) {
+    let numeric = !host.is_empty()
+        && host
+            .split('.')
+            .all(|l| l.bytes().all(|b| b.is_ascii_digit()));
+    if is_dns_domain(host)
+        && !numeric
+        && host
+            .split('.')
+            .all(|l| is_dns1123_label(&l.to_ascii_lowercase()))
+    {
         return None;
     }
     Some(format!(
@@ -194,10 +208,23 @@ mod tests {
 
     #[test]
     fn annotation_keys() {
-        for ok in ["a", "example.com/x", "hosted-cluster.io/control-plane", "A_b.c"] {
+        for ok in [
+            "a",
+            "example.com/x",
+            "hosted-cluster.io/control-plane",
+            "A_b.c",
+        ] {
             assert_eq!(annotation_key_problem(ok), None, "{ok}");
         }
-        for bad in ["", "-a", "example.com/", "Example.COM/x", "a/b/c", "bad key!", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "-a",
+            "example.com/",
+            "Example.COM/x",
+            "a/b/c",
+            "bad key!",
+            &"a".repeat(64),
+        ] {
             assert!(annotation_key_problem(bad).is_some(), "{bad}");
         }
     }
@@ -207,7 +234,14 @@ mod tests {
         for ok in ["10.0.0.5", "::1", "api.example.com", "api"] {
             assert_eq!(host_problem(ok), None, "{ok}");
         }
-        for bad in ["", "10.0.0.5:6443", "https://10.0.0.5", "bad address", "api_host", "1.2.3.999"] {
+        for bad in [
+            "",
+            "10.0.0.5:6443",
+            "https://10.0.0.5",
+            "bad address",
+            "api_host",
+            "1.2.3.999",
+        ] {
             assert!(host_problem(bad).is_some(), "{bad}");
         }
     }

@@ -204,9 +204,17 @@ fn unsupported_pool_fields(np: &NodePool, errors: &mut FieldErrors) {
         ));
     }
     if !np.spec.tuning_config.is_empty() {
-        errors.push(FieldError::new("spec.tuningConfig", "is not supported yet", FIX));
+        errors.push(FieldError::new(
+            "spec.tuningConfig",
+            "is not supported yet",
+            FIX,
+        ));
     }
-    if np.spec.arch.is_some_and(|a| a != crate::api::node_pool::Arch::Amd64) {
+    if np
+        .spec
+        .arch
+        .is_some_and(|a| a != crate::api::node_pool::Arch::Amd64)
+    {
         errors.push(FieldError::new(
             "spec.arch",
             "other than amd64 is not supported yet",

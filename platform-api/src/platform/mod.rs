@@ -13,10 +13,10 @@ pub mod migration;
 
 pub use error::{FieldError, FieldErrors, PlatformError};
 pub use hooks::{ImageRegistryStorage, IngressPublishingStrategy, OpenShiftVersion};
-pub use migration::CredentialsMigration;
 pub use inputs::{
     ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings,
 };
+pub use migration::CredentialsMigration;
 
 use crate::api::{HostedCluster, NodePool};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
