@@ -196,11 +196,19 @@ fn unknown_fields(given: &Value, kept: &Value, path: String, out: &mut Vec<Strin
 
 /// Reads every `-f` source and checks the objects.
 pub fn read(files: &[PathBuf]) -> Result<Input, CliError> {
+    let sources = files
+        .iter()
+        .map(|f| Ok((source_name(f), read_source(f)?)))
+        .collect::<Result<Vec<_>, CliError>>()?;
+    from_texts(&sources)
+}
+
+/// As [`read`], from `(source name, text)` pairs already read (tests and fuzzing).
+pub fn from_texts(sources: &[(String, String)]) -> Result<Input, CliError> {
     let mut input = Input::default();
     let mut seen: BTreeMap<(String, String, String), String> = BTreeMap::new();
-    for file in files {
-        let src = source_name(file);
-        let text = read_source(file)?;
+    for (src, text) in sources {
+        let src = src.clone();
         let docs: Vec<Value> = platform_api::yaml::from_yaml_stream(&text)
             .map_err(|e| fail(format!("-f {src}: {e}")))?;
         let docs = docs.into_iter().flat_map(|d| {
