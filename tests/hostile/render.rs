@@ -233,6 +233,30 @@ fn cases() -> Vec<Case> {
             &[HC, "spec.additionalTrustBundle", "not supported yet"],
         ),
         (
+            "np node labels with hypershift",
+            Mutate(|d| d[1]["spec"]["nodeLabels"] = json!({"role": "x"})),
+            &[],
+            &[NP, "spec.nodeLabels", "not supported yet"],
+        ),
+        (
+            "np taints with hypershift",
+            Mutate(|d| d[1]["spec"]["taints"] = json!([{"key": "k", "effect": "NoSchedule"}])),
+            &[],
+            &[NP, "spec.taints", "not supported yet"],
+        ),
+        (
+            "hc node selector with hypershift",
+            Mutate(|d| d[0]["spec"]["nodeSelector"] = json!({"zone": "a"})),
+            &[],
+            &[HC, "spec.nodeSelector", "not supported yet"],
+        ),
+        (
+            "hc tolerations with hypershift",
+            Mutate(|d| d[0]["spec"]["tolerations"] = json!([{"key": "k", "operator": "Exists"}])),
+            &[],
+            &[HC, "spec.tolerations", "not supported yet"],
+        ),
+        (
             "np min cpu word",
             Mutate(|d| d[1]["spec"]["platform"]["maas"]["minCpu"] = json!("four")),
             &[],

@@ -398,6 +398,20 @@ mod tests {
     }
 
     #[test]
+    fn errors_name_stdin_as_stdin() {
+        let err = |text: &str| {
+            from_texts(&[(source_name(&PathBuf::from("-")), text.to_string())])
+                .err()
+                .expect("refused")
+                .message
+        };
+        assert!(err("kind: [").contains("-f stdin:"), "{}", err("kind: ["));
+        let np = "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata: {name: np, namespace: c}\nspec: {clusterName: x, replicas: two}\n";
+        let e = err(np);
+        assert!(e.contains("NodePool c/np (-f stdin): spec.replicas"), "{e}");
+    }
+
+    #[test]
     fn unknown_fields_against_a_schema() {
         let schema = serde_json::json!({"properties": {
             "spec": {"properties": {

@@ -251,6 +251,7 @@ pub fn build(
         .map(|np| {
             let name = np.metadata.name.clone().unwrap_or_default();
             let result = validate::node_pool(hc, np)
+                .and_then(|_| control_plane.validate_node_pool(np))
                 .map_err(PlatformError::Invalid)
                 .and_then(|_| {
                     node_pool::objects(
