@@ -63,6 +63,21 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
     if let Some(z) = spec.zone.as_deref() {
         check_maas_name("spec.platform.maas.zone", z, &mut errors);
     }
+    let annotation = crate::provider::PROVIDER_IMAGE_ANNOTATION;
+    if let Some(image) = hc
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(annotation))
+    {
+        if let Some(why) = platform_api::desired::syntax::image_problem(image) {
+            errors.push(FieldError::new(
+                format!("metadata.annotations[{annotation}]"),
+                why,
+                "give the CAPMAAS image, e.g. ghcr.io/spectrocloud/cluster-api-provider-maas:v0.6.1, or remove the annotation",
+            ));
+        }
+    }
     errors.into_result()
 }
 

@@ -783,10 +783,10 @@ pub const CASES: &[Case] = &[
         "annotation provider image bad",
         &[
             "--annotations",
-            "hosted-cluster.io/provider-image=not an image",
+            "hypershift.openshift.io/capi-provider-maas-image=not an image",
         ],
         &[],
-        &["--annotations", "provider-image"],
+        &["--annotations", "capi-provider-maas-image"],
     ),
     (
         "annotation kubernetes version bad",

@@ -257,6 +257,23 @@ fn cases() -> Vec<Case> {
             &[HC, "spec.tolerations", "not supported yet"],
         ),
         (
+            "hc provider image annotation",
+            Mutate(|d| {
+                d[0]["metadata"]["annotations"] =
+                    json!({"hypershift.openshift.io/capi-provider-maas-image": "not an image"})
+            }),
+            &[],
+            &[HC, "capi-provider-maas-image", "whitespace"],
+        ),
+        (
+            "hc provider image annotation url",
+            Mutate(|d| {
+                d[0]["metadata"]["annotations"] = json!({"hypershift.openshift.io/capi-provider-maas-image": "https://ghcr.io/x:1"})
+            }),
+            &[],
+            &[HC, "capi-provider-maas-image", "https://"],
+        ),
+        (
             "np min cpu word",
             Mutate(|d| d[1]["spec"]["platform"]["maas"]["minCpu"] = json!("four")),
             &[],

@@ -443,8 +443,11 @@ fn check_known_annotations(annotations: &BTreeMap<String, String>, errors: &mut 
             ));
         }
     }
+    // Image annotations of the operator and backends (e.g. the CAPI provider image,
+    // `hypershift.openshift.io/capi-provider-<platform>-image`).
     for (k, v) in annotations {
-        if k.ends_with("/provider-image") {
+        let ours = k.starts_with("hypershift.openshift.io/") || k.starts_with("hosted-cluster.io/");
+        if ours && k.ends_with("image") {
             if let Some(why) = syntax::image_problem(v) {
                 errors.push(FieldError::new(&format!("--annotations {k}"), why, ""));
             }
