@@ -47,6 +47,12 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     })
 }
 
+/// As [`read_file`], as UTF-8 text.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = read_file(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))
+}
+
 /// Why a bounded read stopped.
 pub enum Limited {
     /// More than the limit was there.

@@ -1001,6 +1001,18 @@ pub const CASES: &[Case] = &[
         &[],
         &["--failure-domain"],
     ),
+    (
+        "wait timeout negative",
+        &["--wait", "--timeout", "-5m"],
+        &[],
+        &["--timeout"],
+    ),
+    (
+        "wait timeout word",
+        &["--wait", "--timeout", "soon"],
+        &[],
+        &["--timeout"],
+    ),
     // --- output
     ("output xml", &["-o", "xml"], &[], &["--output"]),
     (
@@ -1161,4 +1173,248 @@ async fn hostile_create_flags_applied() {
 #[test]
 fn the_table_is_large_enough() {
     assert!(CASES.len() >= 150, "{}", CASES.len());
+}
+
+/// Commands other than `create cluster`: (id, arguments, what the error must name). Each must
+/// exit non-zero, print nothing on stdout, and never reach a cluster or a MAAS (none is there).
+const OTHER: &[(&str, &[&str], &[&str])] = &[
+    (
+        "destroy kubeconfig /dev/zero",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--kubeconfig",
+            "/dev/zero",
+        ],
+        &["--kubeconfig", "device"],
+    ),
+    (
+        "destroy kubeconfig directory",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--kubeconfig",
+            "@@dir",
+        ],
+        &["--kubeconfig", "directory"],
+    ),
+    (
+        "destroy kubeconfig fifo",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--kubeconfig",
+            "@fifo",
+        ],
+        &["--kubeconfig", "FIFO"],
+    ),
+    (
+        "destroy name empty",
+        &["destroy", "cluster", "--name", ""],
+        &["--name"],
+    ),
+    (
+        "destroy namespace invalid",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--namespace",
+            "Bad NS",
+        ],
+        &["--namespace"],
+    ),
+    (
+        "destroy timeout negative",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--wait",
+            "--timeout",
+            "-5m",
+        ],
+        &["--timeout"],
+    ),
+    (
+        "destroy timeout word",
+        &[
+            "destroy",
+            "cluster",
+            "--name",
+            "demo",
+            "--wait",
+            "--timeout",
+            "soon",
+        ],
+        &["--timeout"],
+    ),
+    (
+        "kubeconfig name invalid",
+        &["create", "kubeconfig", "--name", "Bad_Name"],
+        &["--name"],
+    ),
+    (
+        "kubeconfig kubeconfig /dev/zero",
+        &[
+            "create",
+            "kubeconfig",
+            "--name",
+            "demo",
+            "--kubeconfig",
+            "/dev/zero",
+        ],
+        &["--kubeconfig", "device"],
+    ),
+    (
+        "migrate name invalid",
+        &["migrate", "credentials", "--name", "Bad_Name"],
+        &["--name"],
+    ),
+    (
+        "migrate namespace invalid",
+        &[
+            "migrate",
+            "credentials",
+            "--name",
+            "demo",
+            "--namespace",
+            "Bad NS",
+        ],
+        &["--namespace"],
+    ),
+    (
+        "migrate name missing",
+        &["migrate", "credentials"],
+        &["--name"],
+    ),
+    (
+        "migrate kubeconfig /dev/zero",
+        &[
+            "migrate",
+            "credentials",
+            "--name",
+            "demo",
+            "--kubeconfig",
+            "/dev/zero",
+        ],
+        &["--kubeconfig", "device"],
+    ),
+    (
+        "migrate unknown what",
+        &["migrate", "secrets", "--name", "demo"],
+        &["secrets"],
+    ),
+    (
+        "maas check endpoint no host",
+        &[
+            "maas",
+            "check",
+            "--maas-endpoint",
+            "http:///MAAS",
+            "--maas-api-key",
+            "ck:tk:ts",
+        ],
+        &["--maas-endpoint", "no host"],
+    ),
+    (
+        "maas check key dash",
+        &[
+            "maas",
+            "check",
+            "--maas-endpoint",
+            "http://127.0.0.1:1/MAAS",
+            "--maas-api-key",
+            "ck:tk:t-s",
+        ],
+        &["--maas-api-key", "letters and digits"],
+    ),
+    (
+        "maas placement file /dev/zero",
+        &[
+            "maas",
+            "placement",
+            "-f",
+            "/dev/zero",
+            "--maas-endpoint",
+            "http://127.0.0.1:1/MAAS",
+            "--maas-api-key",
+            "ck:tk:ts",
+        ],
+        &["-f", "device"],
+    ),
+    (
+        "maas placement file directory",
+        &[
+            "maas",
+            "placement",
+            "-f",
+            "@@dir",
+            "--maas-endpoint",
+            "http://127.0.0.1:1/MAAS",
+            "--maas-api-key",
+            "ck:tk:ts",
+        ],
+        &["-f", "directory"],
+    ),
+    (
+        "maas register password /dev/zero",
+        &[
+            "maas",
+            "vm-hosts",
+            "register",
+            "--address",
+            "10.0.0.9",
+            "--trust-password-file",
+            "/dev/zero",
+            "--maas-endpoint",
+            "http://127.0.0.1:1/MAAS",
+            "--maas-api-key",
+            "ck:tk:ts",
+        ],
+        &["--trust-password-file", "device"],
+    ),
+    (
+        "maas register certificate fifo",
+        &[
+            "maas",
+            "vm-hosts",
+            "register",
+            "--address",
+            "10.0.0.9",
+            "--certificate",
+            "@fifo",
+            "--key",
+            "@ssh-ok",
+            "--maas-endpoint",
+            "http://127.0.0.1:1/MAAS",
+            "--maas-api-key",
+            "ck:tk:ts",
+        ],
+        &["--certificate", "FIFO"],
+    ),
+    (
+        "render api endpoint missing file",
+        &["render", "-f", "/nonexistent/x.yaml"],
+        &["-f", "/nonexistent/x.yaml"],
+    ),
+];
+
+#[test]
+fn hostile_other_commands() {
+    let cases: Vec<_> = OTHER.iter().filter(|c| super::selected(c.0)).collect();
+    super::run_table("cli (other commands)", &cases, |(id, args, names)| {
+        let args: Vec<String> = args.iter().map(|a| resolve(a)).collect();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = suite::cli(&argv);
+        check_run(id, "other", &run, names)
+    });
 }

@@ -198,7 +198,7 @@ pub struct CreateCommon {
     #[arg(long, conflicts_with_all = ["render", "render_into"])]
     pub wait: bool,
     /// How long --wait waits, e.g. 30s, 20m, 1h.
-    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait")]
+    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait", allow_hyphen_values = true)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
