@@ -49,6 +49,10 @@ fn files() -> Vec<(&'static str, Vec<u8>)> {
         }),
         ("ssh-ok-then-private", format!("{PUBLIC_KEY}{OPENSSH_PRIVATE}").into_bytes()),
         ("ssh-ok", PUBLIC_KEY.as_bytes().to_vec()),
+        // Nesting deep enough to overflow a recursive parser's stack.
+        ("render-deep-list", format!("kind: HostedCluster\nspec: {}\n", "[".repeat(60_000)).into_bytes()),
+        ("render-deep-map", format!("kind: HostedCluster\nspec: {}\n", "{a: ".repeat(30_000)).into_bytes()),
+        ("render-deep-json", format!("{{\"kind\": \"HostedCluster\", \"spec\": {}1{}}}", "[".repeat(60_000), "]".repeat(60_000)).into_bytes()),
     ]
 }
 

@@ -717,6 +717,19 @@ fn cases() -> Vec<Case> {
             &["HostedCluster clusters/x", "apiVersion"],
         ),
         ("binary", Path("@ssh-binary"), &[], &["-f", "UTF-8"]),
+        (
+            "deeply nested list",
+            Path("@render-deep-list"),
+            &[],
+            &["-f"],
+        ),
+        ("deeply nested map", Path("@render-deep-map"), &[], &["-f"]),
+        (
+            "deeply nested json",
+            Path("@render-deep-json"),
+            &[],
+            &["-f"],
+        ),
         // --- files
         (
             "file /dev/zero",
