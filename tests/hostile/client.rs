@@ -32,8 +32,6 @@ type Case = (
     &'static [&'static str],
 );
 
-const JSON_200: &str = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
-
 const CASES: &[Case] = &[
     ("body never finishes", "http", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":", Then::Hang, Call::Version, &["answered", "HTTP 200", "did not finish", "1.0 s"]),
     ("body shorter than content-length", "http", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\": 1}", Then::Close, Call::Version, &["answered", "HTTP 200", "closed before the whole body"]),
@@ -78,7 +76,6 @@ async fn serve(answer: &'static [u8], then: Then) -> u16 {
 #[tokio::test]
 async fn hostile_maas_answers() {
     hosted_cluster_cli::install_crypto_provider();
-    let _ = JSON_200;
     let mut failures = Vec::new();
     let cases: Vec<&Case> = CASES.iter().filter(|c| super::selected(c.0)).collect();
     for (id, scheme, answer, then, call, names) in cases.iter().copied() {
