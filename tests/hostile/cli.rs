@@ -1418,3 +1418,37 @@ fn hostile_other_commands() {
         check_run(id, "other", &run, names)
     });
 }
+
+/// The `--name` maximum is computed from every derived name and stated in `--help` (issue 11):
+/// 46 for MAAS in the default namespace (63 minus `-maas-credentials`), and a name one longer
+/// is refused on `--name` itself.
+#[test]
+fn the_name_maximum_is_in_the_help_and_enforced() {
+    let run = suite::cli(&["create", "cluster", "maas", "--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("at most 46 characters"), "{help}");
+    let ok = "a".repeat(46);
+    let too_long = "a".repeat(47);
+    let base: Vec<String> = acceptance_create_args(&pull_secret_file());
+    let with_name = |n: &str| {
+        let mut args = base.clone();
+        let i = args.iter().position(|a| a == "--name").unwrap();
+        args[i + 1] = n.to_string();
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        suite::cli(&argv)
+    };
+    assert_eq!(with_name(&ok).code, 0);
+    let run = with_name(&too_long);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("--name") && run.stderr.contains("at most 46"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("--credentials-name") && !run.stderr.contains("--infra-id"),
+        "{}",
+        run.stderr
+    );
+}

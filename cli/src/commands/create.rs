@@ -272,7 +272,7 @@ impl CreateCommon {
             errors.push(FieldError::new(
                 "--name",
                 format!(
-                    "is {} characters; at most {max} fit every name derived from it (the control-plane namespace {}-<name>, the infrastructure ID <name>-xxxxx and the Secrets <name>-...)",
+                    "is {} characters; at most {max} fit every name derived from it (the control-plane namespace {}-<name>, the infrastructure ID <name>-xxxxx and the platform's names such as its credentials Secret)",
                     self.name.len(),
                     self.namespace
                 ),
@@ -400,9 +400,10 @@ pub const MAX_REPLICAS: i32 = 1000;
 /// An object's annotations together hold at most 256 KiB (the API server's limit).
 pub const ANNOTATIONS_LIMIT: u64 = 256 * 1024;
 
-/// Suffixes the shared code appends to the name: the infrastructure ID's random part and the
-/// Secrets' names.
-const NAME_SUFFIXES: &[&str] = &["-xxxxx", "-pull-secret", "-ssh-key", "-etcd-encryption-key"];
+/// Suffixes the shared code appends to the name where the result must stay a DNS label: the
+/// infrastructure ID (`<name>-xxxxx`, a label value on the CAPI objects). The Secrets' names
+/// (`<name>-pull-secret`, ...) may be up to 253 characters, so they bound nothing here.
+const NAME_SUFFIXES: &[&str] = &["-xxxxx"];
 
 /// The longest `--name` that keeps every derived name a valid DNS label (63): the control-plane
 /// namespace `<namespace>-<name>`, and `<name><suffix>` for ours and the platform's suffixes
