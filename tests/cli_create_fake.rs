@@ -544,3 +544,76 @@ async fn destroy_times_out_naming_the_finalizer_and_keeps_the_secrets() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(names_in(&api, "secrets", "clusters").is_empty());
 }
+
+/// `migrate credentials` (issue 11): a legacy Secret is rewritten in place, the zone moves to
+/// the HostedCluster, a dry run changes nothing, and a second run finds nothing to do.
+#[tokio::test]
+async fn migrate_credentials_rewrites_a_legacy_secret_once() {
+    let api = server();
+    let ns: Value = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "clusters"}});
+    api.create("namespaces", ns).unwrap();
+    let mut hc = suite::docs(
+        &std::fs::read_to_string(suite::examples_dir().join("hostedcluster.yaml")).unwrap(),
+    )
+    .remove(0);
+    hc["spec"]["platform"]["maas"]
+        .as_object_mut()
+        .unwrap()
+        .remove("zone");
+    api.create("hostedclusters", hc).unwrap();
+    let legacy = suite::docs(
+        &std::fs::read_to_string(suite::examples_dir().join("legacy-credentials-secret.yaml"))
+            .unwrap(),
+    )
+    .remove(0);
+    api.create("secrets", legacy).unwrap();
+    let args = |extra: &[&str]| -> Vec<String> {
+        ["migrate", "credentials", "--name", "my-maas-cluster"]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
+    };
+
+    api.clear_requests();
+    let run = cli(&api, &args(&["--dry-run"])).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("rename endpoint to MAAS_ENDPOINT"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("dry run: nothing was changed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("exampleSecret"),
+        "values are never printed"
+    );
+    assert_eq!(api.write_count(), 0, "a dry run writes nothing");
+
+    let run = cli(&api, &args(&[])).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let secret = api
+        .get("secrets", Some("clusters"), "maas-credentials")
+        .unwrap();
+    let data = secret["data"].as_object().unwrap();
+    let keys: Vec<&str> = data.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["MAAS_API_KEY", "MAAS_ENDPOINT"], "{secret}");
+    let hc = api
+        .get("hostedclusters", Some("clusters"), "my-maas-cluster")
+        .unwrap();
+    assert_eq!(hc["spec"]["platform"]["maas"]["zone"], "zone1");
+
+    api.clear_requests();
+    let run = cli(&api, &args(&[])).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("already in the current format"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(api.write_count(), 0, "idempotent");
+}

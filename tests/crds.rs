@@ -272,3 +272,36 @@ fn hosted_control_plane_is_a_typed_subset_of_hypershifts() {
         wrong.join("\n")
     );
 }
+
+/// Fields HyperShift has and no backend here implements are refused at admission (issue 11),
+/// and a MAAS pool whose zone and failure domain differ too.
+#[test]
+fn unsupported_fields_are_refused_by_cel_rules() {
+    let np = Crd::load_cached(repo_root().join("crds/hypershift.openshift.io_nodepools.yaml"));
+    let s = schema(&np);
+    let spec_rules = testkit::validate::cel_rules_at(&s, "spec");
+    for field in ["autoScaling", "tuningConfig", "arch"] {
+        assert!(
+            spec_rules
+                .iter()
+                .any(|r| r.contains(&format!("self.{field}"))),
+            "no rule on spec.{field}: {spec_rules:?}"
+        );
+    }
+    assert!(
+        testkit::validate::cel_rules_at(&s, "spec.management")
+            .iter()
+            .any(|r| r.contains("autoRepair"))
+    );
+    assert!(
+        testkit::validate::cel_rules_at(&s, "spec.platform.maas")
+            .iter()
+            .any(|r| r.contains("self.zone == self.failureDomain"))
+    );
+    let hc = Crd::load_cached(repo_root().join("crds/hypershift.openshift.io_hostedclusters.yaml"));
+    assert!(
+        testkit::validate::cel_rules_at(&schema(&hc), "spec")
+            .iter()
+            .any(|r| r.contains("additionalTrustBundle"))
+    );
+}

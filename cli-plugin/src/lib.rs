@@ -47,6 +47,11 @@ pub trait PlatformCli: Send + Sync + 'static {
         matches: &clap::ArgMatches,
         template: &ClusterTemplate,
     ) -> Result<PlatformParts, FieldErrors>;
+    /// The longest suffix the platform appends to the cluster name for names it derives (e.g.
+    /// a credentials Secret's), so `--name`'s maximum length covers them.
+    fn longest_name_suffix(&self) -> usize {
+        0
+    }
 }
 
 /// What a platform crate submits, through [`register_platform_cli!`].

@@ -14,6 +14,9 @@ pub(crate) async fn with_client<F: std::future::Future>(client: kube::Client, f:
     CLIENT_OVERRIDE.scope(client, f).await
 }
 
+/// The most a kubeconfig file may hold (far above any real one).
+const KUBECONFIG_LIMIT: u64 = 16 * 1024 * 1024;
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct KubeArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
@@ -36,11 +39,17 @@ impl KubeArgs {
         };
         let config = match &self.kubeconfig {
             Some(path) => {
-                let kc = kube::config::Kubeconfig::read_from(path)
+                // Read bounded first: kube would read /dev/zero until memory runs out.
+                let text = crate::input::read_text(path, KUBECONFIG_LIMIT)
+                    .map_err(|why| CliError::new(format!("--kubeconfig {why}")))?;
+                let kc = kube::config::Kubeconfig::from_yaml(&text)
                     .map_err(|e| CliError::new(format!("cannot read --kubeconfig {}: {e}", path.display())))?;
                 kube::Config::from_custom_kubeconfig(kc, &options).await
             }
-            None => kube::Config::from_kubeconfig(&options).await,
+            None => {
+                check_kubeconfig_env()?;
+                kube::Config::from_kubeconfig(&options).await
+            }
         }
         .map_err(|e| {
             CliError::new(format!(
@@ -52,6 +61,25 @@ impl KubeArgs {
             .map_err(|e| CliError::new(format!("cannot create a client for {url}: {e}")))?;
         Ok(client)
     }
+}
+
+/// The files `KUBECONFIG` names must be regular files of a sane size: kube reads them whole.
+fn check_kubeconfig_env() -> Result<()> {
+    let Some(paths) = std::env::var_os("KUBECONFIG") else {
+        return Ok(());
+    };
+    for path in std::env::split_paths(&paths).filter(|p| !p.as_os_str().is_empty()) {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue; // a missing file is kube's to report (it skips some)
+        };
+        if !meta.is_file() || meta.len() > KUBECONFIG_LIMIT {
+            let why = crate::input::read_file(&path, KUBECONFIG_LIMIT)
+                .err()
+                .unwrap_or_default();
+            return Err(CliError::new(format!("KUBECONFIG: {why}")));
+        }
+    }
+    Ok(())
 }
 
 /// Turns a client error into a message that says whether the cluster could be reached.

@@ -5,9 +5,11 @@ pub mod commands;
 pub mod conditions;
 pub mod crds;
 pub mod error;
+pub mod input;
 pub mod kube_args;
 pub mod output;
 pub mod progress;
+pub mod ssh_key;
 pub mod wait;
 
 // The CLI links every in-tree platform (and its command-line part) through the one list. Without
@@ -88,6 +90,7 @@ pub async fn execute(cli: &Cli, stdout: Stdout, out: &mut dyn Write, err: &mut d
         }
         Command::Render(args) => commands::render::run(args, out, err),
         Command::Install(args) => commands::install::run(args, out),
+        Command::Migrate(cmd) => commands::migrate::run(cmd, out).await,
         Command::Maas(cmd) => commands::maas::run(cmd, out, err).await,
         Command::Lxd(cmd) => commands::maas::lxd::run(cmd, out).await,
     };

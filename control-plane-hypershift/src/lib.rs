@@ -17,6 +17,7 @@ pub mod hcp;
 pub mod ignition;
 pub mod observe;
 pub mod operator;
+mod unsupported;
 
 use kube::api::{ApiResource, DynamicObject};
 use platform_api::Platform;
@@ -46,6 +47,10 @@ impl ControlPlane for HyperShift {
 
     fn validate(&self, hc: &HostedCluster) -> Result<(), FieldErrors> {
         operator::validate(hc)
+    }
+
+    fn validate_node_pool(&self, np: &NodePool) -> Result<(), FieldErrors> {
+        unsupported::node_pool(np)
     }
 
     fn control_plane(

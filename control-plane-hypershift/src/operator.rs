@@ -28,7 +28,8 @@ pub const IMAGE_ANNOTATION: &str = "hypershift.openshift.io/control-plane-operat
 /// Name of the Deployment, ServiceAccount, Role and RoleBinding.
 pub const NAME: &str = "control-plane-operator";
 
-/// The annotation, when present, must name an image.
+/// The annotation, when present, must name an image; fields this backend does not implement
+/// are refused.
 pub fn validate(hc: &HostedCluster) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
     let annotation = hc
@@ -43,6 +44,7 @@ pub fn validate(hc: &HostedCluster) -> Result<(), FieldErrors> {
             "set it to the control-plane operator image, or remove it",
         ));
     }
+    crate::unsupported::hosted_cluster(hc, &mut errors);
     errors.into_result()
 }
 

@@ -157,10 +157,12 @@ impl MaasClient {
         let retry_after = parse_retry_after(header(RETRY_AFTER).as_deref());
         let content_type = header(CONTENT_TYPE);
         let location = header(LOCATION);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.unreachable(call, &e))?;
+        // The headers came: a failure now is a broken answer, not an unreachable MAAS.
+        let body = response.bytes().await.map_err(|e| MaasError::Unreachable {
+            operation: call.operation.clone(),
+            host: inner.endpoint.authority(),
+            failure: TransportFailure::from_body_error(&e, status.as_u16(), inner.options.timeout),
+        })?;
 
         if status.is_success() {
             return Ok(Answer {

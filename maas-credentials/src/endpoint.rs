@@ -41,6 +41,16 @@ impl MaasEndpoint {
                 shown.trim_start_matches('/')
             )));
         }
+        // `http:///MAAS` parses with "MAAS" as the host and no path; the real mistake is the
+        // missing host, so say that.
+        if input
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+        {
+            return Err(invalid(format!(
+                "{shown:?} has no host after the scheme; use e.g. http://maas.example:5240/MAAS/"
+            )));
+        }
         let url = Url::parse(input).map_err(|e| parse_problem(&shown, e))?;
         if url.scheme() != "http" && url.scheme() != "https" {
             return Err(invalid(format!(

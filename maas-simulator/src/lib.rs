@@ -38,6 +38,20 @@ mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The parsers that read untrusted request bytes, for the fuzz targets in `fuzz/`.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    /// Parses an `Authorization` header as the simulator does; the number of OAuth parameters.
+    pub fn oauth_header(header: &str) -> Option<usize> {
+        crate::oauth::parse_header(header).map(|p| p.len())
+    }
+
+    /// Parses a request body of `content_type` as the simulator does; the number of fields.
+    pub fn form_body(content_type: &str, body: &[u8]) -> Result<usize, String> {
+        crate::body::Form::from_body(Some(content_type), body).map(|f| f.lists().len())
+    }
+}
+
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

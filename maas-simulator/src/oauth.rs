@@ -45,7 +45,7 @@ pub(crate) struct Caller {
 /// The `Authorization: OAuth k="v", ...` parameters, percent-decoded. `None` when the header
 /// is not OAuth or lacks a parameter MAAS requires: MAAS then treats the request as carrying
 /// no credentials at all.
-fn parse_header(header: &str) -> Option<BTreeMap<String, String>> {
+pub(crate) fn parse_header(header: &str) -> Option<BTreeMap<String, String>> {
     let rest = header.trim();
     let (scheme, rest) = rest.split_at(rest.find(' ')?);
     if !scheme.eq_ignore_ascii_case("OAuth") {

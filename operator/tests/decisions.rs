@@ -423,7 +423,10 @@ fn unknown_platform_condition() {
 fn available_needs_control_plane_and_infrastructure() {
     let mut facts = ClusterFacts {
         validity: Validity::Valid,
-        credentials: CredentialsFact::Found { name: "s".into() },
+        credentials: CredentialsFact::Found {
+            name: "s".into(),
+            legacy: vec![],
+        },
         infra: InfraFact::Ready(false),
         control_plane_ready: Some(true),
         endpoint: Some(ApiEndpoint {
@@ -559,4 +562,36 @@ fn a_live_object_edited_by_hand_is_applied_again() {
         ["Deployment"],
         "only the edited object is re-applied"
     );
+}
+
+/// Issue 11: a credentials Secret in a deprecated format is said until it is migrated.
+#[test]
+fn legacy_credentials_are_reported_until_migrated() {
+    let mut facts = ClusterFacts {
+        validity: Validity::Valid,
+        credentials: CredentialsFact::Found {
+            name: "s".into(),
+            legacy: vec!["rename endpoint to MAAS_ENDPOINT".into()],
+        },
+        infra: InfraFact::Ready(true),
+        control_plane_ready: Some(true),
+        endpoint: None,
+        invalid_node_pools: vec![],
+    };
+    let legacy = |f: &ClusterFacts| {
+        hc_conditions(f)
+            .into_iter()
+            .find(|c| c.type_ == "LegacyCredentials")
+            .map(|c| (c.status, c.message))
+    };
+    let (status, message) = legacy(&facts).expect("condition");
+    assert_eq!(status, "True");
+    assert!(message.contains("migrate credentials") && message.contains("rename endpoint"));
+    facts.credentials = CredentialsFact::Found {
+        name: "s".into(),
+        legacy: vec![],
+    };
+    assert_eq!(legacy(&facts).unwrap().0, "False");
+    facts.credentials = CredentialsFact::NotRequired;
+    assert_eq!(legacy(&facts), None);
 }

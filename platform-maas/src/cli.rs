@@ -27,7 +27,7 @@ pub struct MaasCreateArgs {
     #[arg(long)]
     pub credentials_name: Option<String>,
     /// Create the credentials Secret from --maas-endpoint/--maas-api-key (the default).
-    #[arg(long, overrides_with = "no_create_secret")]
+    #[arg(long, conflicts_with = "no_create_secret")]
     pub create_secret: bool,
     /// Use an existing credentials Secret instead of creating one.
     #[arg(long)]
@@ -36,10 +36,10 @@ pub struct MaasCreateArgs {
     #[arg(long)]
     pub maas_image: Option<String>,
     /// Minimum CPU cores per worker.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub min_cpu: Option<i32>,
     /// Minimum memory per worker, in MiB (at least 1024).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub min_memory: Option<i32>,
     /// MAAS tags every worker must carry (comma-separated, at most 10).
     #[arg(long, value_delimiter = ',')]
@@ -54,7 +54,7 @@ pub struct MaasCreateArgs {
     #[arg(long)]
     pub lxd: bool,
     /// Root disk of each LXD VM, in GB (with --lxd; CAPMAAS's default 60).
-    #[arg(long, value_name = "GB")]
+    #[arg(long, value_name = "GB", allow_negative_numbers = true)]
     pub lxd_disk_size: Option<i32>,
     /// LXD storage pool of the VMs' disks on the VM hosts (with --lxd).
     #[arg(long, value_name = "POOL")]
@@ -76,12 +76,7 @@ impl MaasCreateArgs {
             image: self.maas_image.clone(),
             min_cpu: self.min_cpu,
             min_memory: self.min_memory,
-            tags: self
-                .tags
-                .iter()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            tags: self.tags.iter().map(|t| t.trim().to_string()).collect(),
             resource_pool: self.resource_pool.clone(),
             failure_domain: self.failure_domain.clone(),
             lxd: self.lxd,
@@ -108,6 +103,9 @@ impl PlatformCli for MaasCli {
     fn create_args(&self, command: clap::Command) -> clap::Command {
         MaasCreateArgs::augment_args(command)
     }
+    fn longest_name_suffix(&self) -> usize {
+        crate::create::CREDENTIALS_SUFFIX.len()
+    }
     fn create_parts(
         &self,
         matches: &clap::ArgMatches,
@@ -120,6 +118,17 @@ impl PlatformCli for MaasCli {
                 "",
             )])
         })?;
+        // With an existing Secret, a key on the command line would be silently unused (the key
+        // in the environment is fine: it may be set for other tools).
+        if args.no_create_secret
+            && matches.value_source("maas_api_key") == Some(clap::parser::ValueSource::CommandLine)
+        {
+            return Err(FieldErrors(vec![FieldError::new(
+                "--no-create-secret",
+                "uses an existing credentials Secret, but --maas-api-key was given too",
+                "drop --maas-api-key, or drop --no-create-secret to create the Secret from it",
+            )]));
+        }
         let parts = args.options().build(template)?;
         Ok(PlatformParts {
             hosted_cluster: PlatformSpec::typed(&parts.cluster),

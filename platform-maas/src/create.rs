@@ -7,6 +7,9 @@ use k8s_openapi::api::core::v1::Secret;
 use platform_api::manifests::ClusterTemplate;
 use platform_api::platform::{FieldError, FieldErrors};
 
+/// What the default credentials Secret's name appends to the cluster name.
+pub const CREDENTIALS_SUFFIX: &str = "-maas-credentials";
+
 /// The MAAS options of `create cluster maas`, as given (unvalidated).
 #[derive(Clone, Debug, Default)]
 pub struct MaasCreateOptions {
@@ -42,7 +45,7 @@ impl MaasCreateOptions {
     pub fn credentials_name(&self, cluster_name: &str) -> String {
         self.credentials_name
             .clone()
-            .unwrap_or_else(|| format!("{cluster_name}-maas-credentials"))
+            .unwrap_or_else(|| format!("{cluster_name}{CREDENTIALS_SUFFIX}"))
     }
 
     /// Validates what only the options can tell (endpoint, key) and builds the sections.
@@ -88,6 +91,22 @@ impl MaasCreateOptions {
                 format!("is {}", self.min_cpu.unwrap_or_default()),
                 "use 1 or more cores",
             ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &self.tags {
+            if t.is_empty() {
+                errors.push(FieldError::new(
+                    "--tags",
+                    "has an empty tag",
+                    "give tag names separated by ',' without empty entries",
+                ));
+            } else if !seen.insert(t.as_str()) {
+                errors.push(FieldError::new(
+                    "--tags",
+                    format!("names {t:?} twice"),
+                    "give each tag once",
+                ));
+            }
         }
         if let Some(m) = self.min_memory.filter(|m| *m < 1024) {
             errors.push(FieldError::new(

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use platform_api::platform::{MissingSecrets, PlatformError, SecretData};
+use platform_api::platform::{CredentialsMigration, MissingSecrets, PlatformError, SecretData};
 use std::collections::BTreeMap;
 
 /// Keys CAPMAAS reads (and our CLI writes).
@@ -83,6 +83,56 @@ impl MaasCredentials {
     }
 }
 
+/// The rewrite of a Secret that still carries the deprecated keys (`endpoint`, `api-key`,
+/// `zone`), or `None` when it has none. The values are moved as they are (the operator checks
+/// them when it reads the Secret); a legacy zone moves to the HostedCluster's
+/// `spec.platform.maas.zone` when that is unset (`cluster_zone`), and is dropped otherwise (it
+/// was not used).
+pub fn migration(secret: &SecretData, cluster_zone: Option<&str>) -> Option<CredentialsMigration> {
+    let has = |k: &str| secret.data.contains_key(k);
+    let legacy = [LEGACY_ENDPOINT_KEY, LEGACY_API_KEY_KEY, LEGACY_ZONE_KEY];
+    if !legacy.iter().any(|k| has(k)) {
+        return None;
+    }
+    let mut m = CredentialsMigration::default();
+    for (old, new) in [
+        (LEGACY_ENDPOINT_KEY, ENDPOINT_KEY),
+        (LEGACY_API_KEY_KEY, API_KEY_KEY),
+    ] {
+        let Some(value) = secret.data.get(old) else {
+            continue;
+        };
+        m.remove.push(old.to_string());
+        if has(new) {
+            m.changes
+                .push(format!("remove {old} ({new} is already set and wins)"));
+        } else {
+            m.set.insert(new.to_string(), value.clone());
+            m.changes.push(format!("rename {old} to {new}"));
+        }
+    }
+    if let Some(zone) = secret.text(LEGACY_ZONE_KEY) {
+        m.remove.push(LEGACY_ZONE_KEY.to_string());
+        // The legacy zone was used only while the current keys were absent.
+        let used = !(has(ENDPOINT_KEY) && has(API_KEY_KEY));
+        match cluster_zone {
+            None if used && !zone.trim().is_empty() => {
+                m.hosted_cluster_patch = Some(serde_json::json!({
+                    "spec": {"platform": {"maas": {"zone": zone.trim()}}}
+                }));
+                m.changes.push(format!(
+                    "move zone {:?} to the HostedCluster's spec.platform.maas.zone",
+                    zone.trim()
+                ));
+            }
+            _ => m
+                .changes
+                .push("remove zone (not used: the HostedCluster sets its zone)".to_string()),
+        }
+    }
+    Some(m)
+}
+
 /// The Secret CAPMAAS reads in the control-plane namespace.
 pub fn control_plane_secret(namespace: &str, endpoint: &str, api_key: &str) -> Secret {
     Secret {
@@ -138,4 +188,60 @@ pub fn placeholder(key: &str, hc_namespace: &str, secret_name: &str) -> String {
     format!(
         "{PLACEHOLDER_PREFIX}: {key} from Secret {hc_namespace}/{secret_name} (not provided to render)"
     )
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    fn legacy() -> SecretData {
+        SecretData::new("clusters", "creds")
+            .with(LEGACY_ENDPOINT_KEY, "http://m:5240/MAAS")
+            .with(LEGACY_API_KEY_KEY, "a:b:c")
+            .with(LEGACY_ZONE_KEY, "zone1")
+    }
+
+    #[test]
+    fn legacy_keys_are_renamed_and_the_zone_moves_to_the_cluster() {
+        let m = migration(&legacy(), None).expect("a migration");
+        assert_eq!(m.set[ENDPOINT_KEY], b"http://m:5240/MAAS");
+        assert_eq!(m.set[API_KEY_KEY], b"a:b:c");
+        assert_eq!(m.remove, ["endpoint", "api-key", "zone"]);
+        assert_eq!(
+            m.hosted_cluster_patch.unwrap()["spec"]["platform"]["maas"]["zone"],
+            "zone1"
+        );
+        assert!(m.changes.iter().all(|c| !c.contains("a:b:c")), "no values");
+    }
+
+    #[test]
+    fn a_zone_the_cluster_already_sets_is_dropped() {
+        let m = migration(&legacy(), Some("zone2")).unwrap();
+        assert!(m.hosted_cluster_patch.is_none());
+        assert!(m.remove.contains(&"zone".to_string()));
+    }
+
+    #[test]
+    fn the_migrated_secret_needs_no_migration() {
+        let m = migration(&legacy(), None).unwrap();
+        let mut after = legacy();
+        for k in &m.remove {
+            after.data.remove(k);
+        }
+        after.data.extend(m.set);
+        assert_eq!(migration(&after, Some("zone1")), None);
+        let from = MaasCredentials::from_secret(&after).unwrap();
+        assert!(!from.legacy_format);
+    }
+
+    #[test]
+    fn leftover_legacy_keys_beside_current_ones_are_removed_not_copied() {
+        let s = legacy()
+            .with(ENDPOINT_KEY, "http://n:5240/MAAS")
+            .with(API_KEY_KEY, "d:e:f");
+        let m = migration(&s, None).unwrap();
+        assert!(m.set.is_empty());
+        assert!(m.hosted_cluster_patch.is_none(), "the zone was not used");
+        assert_eq!(m.remove.len(), 3);
+    }
 }

@@ -158,6 +158,15 @@ impl Platform for Maas {
         validate::cluster_spec(hc).ok().map(|s| s.identity_ref.name)
     }
 
+    fn credentials_migration(
+        &self,
+        hc: &HostedCluster,
+        secret: &platform_api::platform::SecretData,
+    ) -> Option<platform_api::platform::CredentialsMigration> {
+        let zone = validate::cluster_spec(hc).ok().and_then(|s| s.zone);
+        credentials::migration(secret, zone.as_deref())
+    }
+
     fn credentials(&self, ctx: &ClusterContext<'_>) -> Result<Vec<Secret>, PlatformError> {
         let spec = Self::spec(ctx.hosted_cluster)?;
         let ns = ctx

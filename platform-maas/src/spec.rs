@@ -29,8 +29,14 @@ impl PlatformSpecType for MaasPlatformSpec {
 }
 
 /// MAAS settings of one NodePool: what kind of machine to allocate and which image to deploy.
+// For MAAS the failure domain is the zone: a pool naming two different ones contradicts itself,
+// refused at admission (the platform's validation says the same to render and the operator).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [{
+    "rule": "!has(self.zone) || !has(self.failureDomain) || self.zone == self.failureDomain",
+    "message": "failureDomain and zone differ; for MAAS the failure domain is the zone: set one of them, or make them equal"
+}]))]
 pub struct MaasNodePoolPlatform {
     /// If set, must name the same Secret as the HostedCluster's identityRef: machines are always
     /// allocated with the cluster's credentials.

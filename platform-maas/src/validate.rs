@@ -18,7 +18,7 @@ pub fn cluster_spec(hc: &HostedCluster) -> Result<MaasPlatformSpec, FieldErrors>
             "add spec.platform.maas.identityRef.name naming the MAAS credentials Secret",
         )])),
         Err(e) => Err(FieldErrors(vec![FieldError::new(
-            HC_SECTION,
+            format!("{HC_SECTION}{}", e.at),
             e.source.to_string(),
             "fix the field named in the message",
         )])),
@@ -33,7 +33,7 @@ pub fn pool_spec(np: &NodePool) -> Result<MaasNodePoolPlatform, FieldErrors> {
         .map(Option::unwrap_or_default)
         .map_err(|e| {
             FieldErrors(vec![FieldError::new(
-                HC_SECTION,
+                format!("{HC_SECTION}{}", e.at),
                 e.source.to_string(),
                 "fix the field named in the message",
             )])
@@ -62,6 +62,21 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
     }
     if let Some(z) = spec.zone.as_deref() {
         check_maas_name("spec.platform.maas.zone", z, &mut errors);
+    }
+    let annotation = crate::provider::PROVIDER_IMAGE_ANNOTATION;
+    if let Some(image) = hc
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(annotation))
+    {
+        if let Some(why) = platform_api::desired::syntax::image_problem(image) {
+            errors.push(FieldError::new(
+                format!("metadata.annotations[{annotation}]"),
+                why,
+                "give the CAPMAAS image, e.g. ghcr.io/spectrocloud/cluster-api-provider-maas:v0.6.1, or remove the annotation",
+            ));
+        }
     }
     errors.into_result()
 }
@@ -136,6 +151,19 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
     }
     if let Some(r) = pool.resource_pool.as_deref() {
         check_maas_name(&format!("{p}.resourcePool"), r, &mut errors);
+    }
+    if let Some(fd) = pool.failure_domain.as_deref() {
+        check_maas_name(&format!("{p}.failureDomain"), fd, &mut errors);
+    }
+    // MAAS image names are `os/series` or a custom name: no whitespace or control characters.
+    if let Some(image) = pool.image.as_deref().filter(|i| !i.is_empty()) {
+        if image.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            errors.push(FieldError::new(
+                format!("{p}.image"),
+                format!("{image:?} contains whitespace"),
+                "use a MAAS image name such as ubuntu/jammy (--maas-image)",
+            ));
+        }
     }
     if let (Some(z), Some(fd)) = (pool.zone.as_deref(), pool.failure_domain.as_deref()) {
         if z != fd {

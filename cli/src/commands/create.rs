@@ -12,6 +12,7 @@ use crate::kube_args::KubeArgs;
 use crate::output::{self, Format};
 use crate::progress::Stdout;
 use crate::wait;
+use crate::{input, ssh_key};
 use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 use cli_plugin::PlatformParts;
 use hosted_cluster_operator::json::to_value;
@@ -19,7 +20,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::discovery::ApiResource;
 use platform_api::api::{HostedCluster, NodePool};
 use platform_api::desired::labels::{CONTROL_PLANE_ANNOTATION, KUBERNETES_VERSION_ANNOTATION};
-use platform_api::desired::validate;
+use platform_api::desired::{syntax, validate};
 use platform_api::manifests::{ClusterTemplate, Publishing};
 use platform_api::platform::{FieldError, FieldErrors};
 use rand::Rng;
@@ -81,7 +82,18 @@ fn platform_args(sub: clap::Command) -> clap::Command {
     let name = sub.get_name().to_string();
     let sub = CreateCommon::augment_args(sub);
     match cli_plugin::platform_clis().and_then(|clis| clis.get(&name)) {
-        Ok(p) => p.create_args(sub).about(p.about()).long_about(None),
+        Ok(p) => {
+            let max = max_name_len("clusters", p.longest_name_suffix());
+            p.create_args(sub)
+                .mut_arg("name", |a| {
+                    a.help(format!(
+                        "Name of the HostedCluster (a DNS label: lowercase letters, digits, '-'); at most {max} characters in the default namespace, so that every name derived from it (control-plane namespace <namespace>-<name>, infrastructure ID, Secrets) stays within 63; fewer in a namespace longer than {}",
+                        63 - max - 1
+                    ))
+                })
+                .about(p.about())
+                .long_about(None)
+        }
         Err(_) => sub,
     }
 }
@@ -127,7 +139,10 @@ impl Subcommand for CreateCommand {
 /// Flags every platform's `create cluster` shares.
 #[derive(Args, Debug, Clone)]
 pub struct CreateCommon {
-    /// Name of the HostedCluster (a DNS label: lowercase letters, digits, '-').
+    /// Name of the HostedCluster (a DNS label: lowercase letters, digits, '-'). At most 63
+    /// characters minus what the names derived from it add: the control-plane namespace
+    /// `<namespace>-<name>` (63 at most), the infrastructure ID `<name>-xxxxx` and the
+    /// platform's own derived names (each platform's help states the number).
     #[arg(long)]
     pub name: String,
     /// Namespace of the HostedCluster and NodePool.
@@ -145,10 +160,10 @@ pub struct CreateCommon {
     /// Infrastructure ID (default: <name>-<5 random characters>).
     #[arg(long)]
     pub infra_id: Option<String>,
-    /// Workers in the first NodePool.
-    #[arg(long, default_value_t = 2)]
+    /// Workers in the first NodePool (0 to 1000).
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
     pub node_pool_replicas: i32,
-    /// File with an SSH public key for the nodes.
+    /// File with SSH public keys for the nodes (authorized_keys lines; a private key is refused).
     #[arg(long, value_name = "FILE")]
     pub ssh_key: Option<PathBuf>,
     /// Publish every control-plane service as a NodePort on this address instead of a
@@ -183,7 +198,7 @@ pub struct CreateCommon {
     #[arg(long, conflicts_with_all = ["render", "render_into"])]
     pub wait: bool,
     /// How long --wait waits, e.g. 30s, 20m, 1h.
-    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait")]
+    #[arg(long, default_value = "20m", value_parser = duration_arg::parse, requires = "wait", allow_hyphen_values = true)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,
@@ -225,38 +240,77 @@ fn random_suffix(len: usize) -> String {
 
 impl CreateCommon {
     /// Checks the flags that are not fields, and builds the template.
-    pub fn template(&self) -> Result<(ClusterTemplate, Vec<Secret>), CliError> {
+    /// `extra_suffix` is the longest suffix the platform appends to the name (e.g.
+    /// a credentials Secret's), so the name's maximum covers the platform's derived names too.
+    pub fn template(
+        &self,
+        extra_suffix: usize,
+    ) -> Result<(ClusterTemplate, Vec<Secret>), CliError> {
         let mut errors = FieldErrors::default();
         validate::check_name("--name", &self.name, &mut errors);
         validate::check_name("--namespace", &self.namespace, &mut errors);
-        if self.node_pool_replicas < 0 {
+        if !(0..=MAX_REPLICAS).contains(&self.node_pool_replicas) {
             errors.push(FieldError::new(
                 "--node-pool-replicas",
                 format!("is {}", self.node_pool_replicas),
-                "use 0 or more",
+                format!("use 0 to {MAX_REPLICAS}"),
             ));
+        }
+        if self
+            .infra_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
+            errors.push(FieldError::new(
+                "--infra-id",
+                "is empty",
+                "leave --infra-id out for <name>-<random>, or give a DNS label",
+            ));
+        }
+        let max = max_name_len(&self.namespace, extra_suffix);
+        if validate::is_dns1123_label(&self.name) && self.name.len() > max {
+            errors.push(FieldError::new(
+                "--name",
+                format!(
+                    "is {} characters; at most {max} fit every name derived from it (the control-plane namespace {}-<name>, the infrastructure ID <name>-xxxxx and the platform's names such as its credentials Secret)",
+                    self.name.len(),
+                    self.namespace
+                ),
+                "use a shorter name",
+            ));
+        }
+        if let Some(why) = syntax::image_problem(&self.release_image) {
+            errors.push(FieldError::new("--release-image", why, ""));
+        }
+        if let Some(a) = &self.api_server_address {
+            if let Some(why) = syntax::host_problem(a) {
+                errors.push(FieldError::new("--api-server-address", why, ""));
+            }
         }
         let pull_secret = read_pull_secret(&self.pull_secret)
             .map_err(|m| errors.push(m))
             .ok();
         let ssh_key = match &self.ssh_key {
-            Some(p) => std::fs::read(p)
-                .map_err(|e| {
-                    errors.push(FieldError::new(
-                        "--ssh-key",
-                        format!("cannot read {}: {e}", p.display()),
-                        "give the path of a public key file",
-                    ))
-                })
+            Some(p) => input::read_file(p, input::SECRET_LIMIT)
+                .and_then(|bytes| ssh_key::check(&p.display().to_string(), &bytes).map(|()| bytes))
+                .map_err(|why| errors.push(FieldError::new("--ssh-key", why, "")))
                 .ok(),
             None => None,
         };
         let mut annotations = BTreeMap::new();
         for a in &self.annotations {
             match a.split_once('=') {
-                Some((k, v)) if !k.is_empty() => {
-                    annotations.insert(k.to_string(), v.to_string());
-                }
+                Some((k, _)) if annotations.contains_key(k) => errors.push(FieldError::new(
+                    "--annotations",
+                    format!("key {k:?} is given twice"),
+                    "give each key once",
+                )),
+                Some((k, v)) if !k.is_empty() => match syntax::annotation_key_problem(k) {
+                    Some(why) => errors.push(FieldError::new("--annotations", why, "")),
+                    None => {
+                        annotations.insert(k.to_string(), v.to_string());
+                    }
+                },
                 _ => errors.push(FieldError::new(
                     "--annotations",
                     format!("{a:?} is not KEY=VALUE"),
@@ -264,6 +318,18 @@ impl CreateCommon {
                 )),
             }
         }
+        let size: usize = annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size as u64 > ANNOTATIONS_LIMIT {
+            errors.push(FieldError::new(
+                "--annotations",
+                format!(
+                    "total {size} bytes, over the API's {}",
+                    input::limit_text(ANNOTATIONS_LIMIT)
+                ),
+                "keep large data out of annotations",
+            ));
+        }
+        check_known_annotations(&annotations, &mut errors);
         if let Some(backend) = &self.control_plane {
             annotations.insert(CONTROL_PLANE_ANNOTATION.to_string(), backend.clone());
         }
@@ -327,11 +393,74 @@ impl CreateCommon {
     }
 }
 
+/// The most replicas `--node-pool-replicas` takes: a bound against typos (an extra digit), well
+/// above what one pool holds in practice.
+pub const MAX_REPLICAS: i32 = 1000;
+
+/// An object's annotations together hold at most 256 KiB (the API server's limit).
+pub const ANNOTATIONS_LIMIT: u64 = 256 * 1024;
+
+/// Suffixes the shared code appends to the name where the result must stay a DNS label: the
+/// infrastructure ID (`<name>-xxxxx`, a label value on the CAPI objects). The Secrets' names
+/// (`<name>-pull-secret`, ...) may be up to 253 characters, so they bound nothing here.
+const NAME_SUFFIXES: &[&str] = &["-xxxxx"];
+
+/// The longest `--name` that keeps every derived name a valid DNS label (63): the control-plane
+/// namespace `<namespace>-<name>`, and `<name><suffix>` for ours and the platform's suffixes
+/// (`extra_suffix` long).
+pub fn max_name_len(namespace: &str, extra_suffix: usize) -> usize {
+    let longest = NAME_SUFFIXES
+        .iter()
+        .map(|s| s.len())
+        .chain([extra_suffix, namespace.len() + 1])
+        .max()
+        .unwrap_or(0);
+    63usize.saturating_sub(longest)
+}
+
+/// The annotations this CLI gives meaning to, checked as their flags are.
+fn check_known_annotations(annotations: &BTreeMap<String, String>, errors: &mut FieldErrors) {
+    if let Some(b) = annotations.get(CONTROL_PLANE_ANNOTATION) {
+        let names = platform_api::control_plane::control_plane_registry()
+            .map(|r| r.names())
+            .unwrap_or_default();
+        if !names.iter().any(|n| n == b) {
+            errors.push(FieldError::new(
+                &format!("--annotations {CONTROL_PLANE_ANNOTATION}"),
+                format!(
+                    "{b:?} is not a control-plane backend; known: {}",
+                    names.join(", ")
+                ),
+                "use --control-plane",
+            ));
+        }
+    }
+    if let Some(v) = annotations.get(KUBERNETES_VERSION_ANNOTATION) {
+        if !is_kubernetes_version(v) {
+            errors.push(FieldError::new(
+                &format!("--annotations {KUBERNETES_VERSION_ANNOTATION}"),
+                format!("{v:?} is not a Kubernetes version"),
+                "use MAJOR.MINOR.PATCH, e.g. v1.33.0 (or --kubernetes-version)",
+            ));
+        }
+    }
+    // Image annotations of the operator and backends (e.g. the CAPI provider image,
+    // `hypershift.openshift.io/capi-provider-<platform>-image`).
+    for (k, v) in annotations {
+        let ours = k.starts_with("hypershift.openshift.io/") || k.starts_with("hosted-cluster.io/");
+        if ours && k.ends_with("image") {
+            if let Some(why) = syntax::image_problem(v) {
+                errors.push(FieldError::new(&format!("--annotations {k}"), why, ""));
+            }
+        }
+    }
+}
+
 fn read_pull_secret(path: &PathBuf) -> Result<Vec<u8>, FieldError> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = input::read_file(path, input::SECRET_LIMIT).map_err(|why| {
         FieldError::new(
             "--pull-secret",
-            format!("cannot read {}: {e}", path.display()),
+            why,
             "give the path of your pull secret file (from console.redhat.com)",
         )
     })?;
@@ -342,11 +471,15 @@ fn read_pull_secret(path: &PathBuf) -> Result<Vec<u8>, FieldError> {
             "use the docker config JSON file as downloaded",
         )
     })?;
-    if !json.get("auths").is_some_and(Value::is_object) {
+    if !json
+        .get("auths")
+        .and_then(Value::as_object)
+        .is_some_and(|a| !a.is_empty())
+    {
         return Err(FieldError::new(
             "--pull-secret",
-            format!("{} has no \"auths\" object", path.display()),
-            "use a docker config JSON pull secret",
+            format!("{} has no non-empty \"auths\" object", path.display()),
+            "use a docker config JSON pull secret with at least one registry under \"auths\"",
         ));
     }
     Ok(bytes)
@@ -384,7 +517,17 @@ pub async fn run_cluster(
     let platform = cli_plugin::platform_clis()
         .and_then(|clis| clis.get(&cluster.platform))
         .map_err(|e| CliError::new(e.to_string()))?;
-    let (template, secrets) = cluster.common.template()?;
+    // `requires = "wait"` on a flag with a default is not checked by clap in every case.
+    if !cluster.common.wait
+        && cluster.matches.value_source("timeout") == Some(clap::parser::ValueSource::CommandLine)
+    {
+        return Err(CliError::invalid(&FieldErrors(vec![FieldError::new(
+            "--timeout",
+            "only applies with --wait",
+            "add --wait, or drop --timeout",
+        )])));
+    }
+    let (template, secrets) = cluster.common.template(platform.longest_name_suffix())?;
     let parts = platform
         .create_parts(&cluster.matches, &template)
         .map_err(|e| CliError::invalid(&e))?;

@@ -81,7 +81,7 @@ pub struct DestroyArgs {
     #[arg(long, hide = true)]
     pub wait: bool,
     /// How long to wait for the operator's teardown, e.g. 30s, 10m, 1h30m.
-    #[arg(long, default_value = "10m", value_parser = duration_arg::parse)]
+    #[arg(long, default_value = "10m", value_parser = duration_arg::parse, allow_hyphen_values = true)]
     pub timeout: Duration,
     #[command(flatten)]
     pub kube: KubeArgs,

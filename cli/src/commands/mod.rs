@@ -5,7 +5,9 @@ pub mod destroy;
 pub mod install;
 pub mod kubeconfig;
 pub mod maas;
+pub mod migrate;
 pub mod render;
+pub mod render_input;
 
 use clap::{Parser, Subcommand};
 
@@ -47,6 +49,9 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Install the operator: `--render` prints its CRDs, RBAC and Deployment.
     Install(install::InstallArgs),
+    /// Rewrite objects still in a deprecated format (credentials Secrets).
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
     /// Check a MAAS, manage its LXD VM hosts, or serve a simulated MAAS.
     #[command(subcommand)]
     Maas(maas::MaasCommand),

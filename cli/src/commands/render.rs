@@ -4,20 +4,19 @@
 use crate::error::{CliError, Result};
 use crate::output::{self, Format};
 use clap::Args;
-use k8s_openapi::api::core::v1::Secret;
-use platform_api::api::{ApiEndpoint, HostedCluster, NodePool};
+use platform_api::api::{ApiEndpoint, NodePool};
 use platform_api::control_plane::{BootstrapTokens, control_plane_registry};
 use platform_api::desired::capi::{CAPI_GROUP, CapiVersion};
 use platform_api::desired::{self, ClusterInputs};
 use platform_api::platform::{MissingSecrets, PlatformSettings, SecretData};
-use serde_json::Value;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone)]
 pub struct RenderArgs {
     /// YAML or JSON file with HostedCluster, NodePool and Secret objects; `-` reads stdin.
-    /// Repeat to read several files.
+    /// Repeat to read several files. Each holds at most 8 MiB; a directory, FIFO or device is
+    /// refused.
     #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
     /// The hosted API server endpoint (HOST:PORT), as the control plane would report it.
@@ -50,6 +49,16 @@ fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
     if host.is_empty() || !(1..=65535).contains(&port) {
         return Err(bad());
     }
+    // IPv6 hosts come bracketed: [fd00::1]:6443.
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Some(why) = platform_api::desired::syntax::host_problem(bare) {
+        return Err(CliError::new(format!(
+            "--api-endpoint {s:?}: the host {why}"
+        )));
+    }
     Ok(ApiEndpoint {
         host: host.to_string(),
         port,
@@ -57,47 +66,16 @@ fn parse_endpoint(s: &str) -> Result<ApiEndpoint> {
 }
 
 pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let mut docs: Vec<Value> = Vec::new();
-    for file in &args.files {
-        let text = if file.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s)?;
-            s
-        } else {
-            std::fs::read_to_string(file)
-                .map_err(|e| CliError::new(format!("cannot read -f {}: {e}", file.display())))?
-        };
-        let parsed: Vec<Value> = platform_api::yaml::from_yaml_stream(&text)
-            .map_err(|e| CliError::new(format!("-f {}: {e}", file.display())))?;
-        docs.extend(parsed);
+    let input = super::render_input::read(&args.files)?;
+    for w in &input.warnings {
+        writeln!(err, "warning: {w}")?;
     }
-    let docs: Vec<Value> = docs
-        .into_iter()
-        .flat_map(|d| {
-            if d["kind"] == "List" {
-                d["items"].as_array().cloned().unwrap_or_default()
-            } else {
-                vec![d]
-            }
-        })
-        .collect();
-
-    let of_kind = |kind: &'static str| docs.iter().filter(move |d| d["kind"] == kind).cloned();
-    let parse_err = |kind: &str, e: serde_json::Error| {
-        CliError::new(format!("a {kind} in the input is invalid: {e}"))
-    };
-    let clusters: Vec<HostedCluster> = of_kind("HostedCluster")
-        .map(serde_json::from_value)
-        .collect::<Result<_, _>>()
-        .map_err(|e| parse_err("HostedCluster", e))?;
-    let pools: Vec<NodePool> = of_kind("NodePool")
-        .map(serde_json::from_value)
-        .collect::<Result<_, _>>()
-        .map_err(|e| parse_err("NodePool", e))?;
-    let secrets: Vec<Secret> = of_kind("Secret")
-        .map(serde_json::from_value)
-        .collect::<Result<_, _>>()
-        .map_err(|e| parse_err("Secret", e))?;
+    let super::render_input::Input {
+        clusters,
+        pools,
+        secrets,
+        ..
+    } = input;
     if clusters.is_empty() {
         return Err(CliError::new(
             "no HostedCluster in the input; render needs at least one",

@@ -42,7 +42,7 @@ pub enum MaasError {
     },
 
     /// No HTTP answer at all: refused, reset, timed out, DNS or TLS failure.
-    #[error("{operation}: MAAS at {host} is unreachable: {failure}")]
+    #[error("{operation}: MAAS at {host} {}: {failure}", reached(failure))]
     Unreachable {
         operation: Operation,
         host: String,
@@ -309,5 +309,14 @@ fn bad_request_text(message: &str, fields: &FieldErrors) -> String {
         message.to_string()
     } else {
         fields.to_string()
+    }
+}
+
+/// Whether MAAS was reached at all: a broken answer is not an unreachable MAAS.
+fn reached(failure: &TransportFailure) -> &'static str {
+    if failure.answered() {
+        "answered but the answer broke off"
+    } else {
+        "is unreachable"
     }
 }

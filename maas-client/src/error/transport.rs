@@ -26,11 +26,45 @@ pub enum TransportFailure {
     Tls { detail: String },
     /// Any other connect-time failure (no route, network down, ...).
     Other { detail: String },
+    /// The endpoint is `https://` but the server answered the TLS handshake in plain HTTP.
+    PlainHttp,
+    /// MAAS answered (`status`) but the body did not finish within the whole-request limit.
+    BodyStalled { status: u16, after: Duration },
+    /// MAAS answered (`status`) but the connection closed before the whole body came (a body
+    /// shorter than its Content-Length, or a chunked body cut off).
+    BodyCut { status: u16, detail: String },
 }
 
 impl TransportFailure {
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Timeout { .. } | Self::Reset { .. })
+        matches!(
+            self,
+            Self::Timeout { .. }
+                | Self::Reset { .. }
+                | Self::BodyStalled { .. }
+                | Self::BodyCut { .. }
+        )
+    }
+
+    /// Whether MAAS sent the status line and headers before the failure.
+    pub fn answered(&self) -> bool {
+        matches!(self, Self::BodyStalled { .. } | Self::BodyCut { .. })
+    }
+
+    /// Classifies a failure while reading the body of an answer with `status`; `timeout` is
+    /// the whole-request limit.
+    pub(crate) fn from_body_error(err: &reqwest::Error, status: u16, timeout: Duration) -> Self {
+        if err.is_timeout() || io_kind(err) == Some(io::ErrorKind::TimedOut) {
+            Self::BodyStalled {
+                status,
+                after: timeout,
+            }
+        } else {
+            Self::BodyCut {
+                status,
+                detail: chain(err),
+            }
+        }
     }
 
     /// Whether the request may have reached MAAS before the failure.
@@ -40,6 +74,7 @@ impl TransportFailure {
             Self::Reset {
                 while_connecting, ..
             } => !while_connecting,
+            Self::BodyStalled { .. } | Self::BodyCut { .. } => true,
             _ => false,
         }
     }
@@ -75,6 +110,10 @@ impl TransportFailure {
                 };
             }
             _ => {}
+        }
+        // rustls reads an HTTP answer to its ClientHello as a record of an unknown type.
+        if detail.contains("InvalidContentType") {
+            return Self::PlainHttp;
         }
         if has_source::<rustls::Error>(err) {
             return Self::Tls { detail };
@@ -138,6 +177,18 @@ impl fmt::Display for TransportFailure {
                 "TLS failed ({detail}); check the certificate is trusted by this machine"
             ),
             Self::Other { detail } => f.write_str(detail),
+            Self::PlainHttp => f.write_str(
+                "the endpoint is https:// but the server there speaks plain HTTP, not TLS; use an http:// endpoint, or serve MAAS over TLS",
+            ),
+            Self::BodyStalled { status, after } => write!(
+                f,
+                "MAAS answered HTTP {status} but its body did not finish within {:.1} s (the limit on the whole request); MAAS or a proxy in front of it stalled mid-answer",
+                after.as_secs_f64()
+            ),
+            Self::BodyCut { status, detail } => write!(
+                f,
+                "MAAS answered HTTP {status} but the connection closed before the whole body arrived (shorter than announced): {detail}"
+            ),
         }
     }
 }

@@ -35,11 +35,21 @@ pub struct Built {
     pub credentials: CredentialsFact,
 }
 
-fn credentials_fact(c: &Credentials) -> CredentialsFact {
+fn credentials_fact(
+    c: &Credentials,
+    hc: &HostedCluster,
+    platform: &dyn Platform,
+) -> CredentialsFact {
     match c {
         Credentials::NotRequired => CredentialsFact::NotRequired,
         Credentials::Found(d) => CredentialsFact::Found {
             name: d.name.clone(),
+            // Still in a deprecated format: said in the LegacyCredentials condition until
+            // `hosted-cluster migrate credentials` rewrites it.
+            legacy: platform
+                .credentials_migration(hc, d)
+                .map(|m| m.changes)
+                .unwrap_or_default(),
         },
         Credentials::Missing { namespace, name } => CredentialsFact::Missing {
             namespace: namespace.clone(),
@@ -80,7 +90,7 @@ pub fn build(
         control_plane_secrets: &inputs.control_plane_secrets,
         bootstrap_tokens: &inputs.bootstrap_tokens,
     };
-    let mut credentials = credentials_fact(&inputs.credentials);
+    let mut credentials = credentials_fact(&inputs.credentials, hc, platform);
     let (state, validity) = match desired::build(&cluster_inputs, platform, control_plane) {
         Ok(state) => (Some(state), Validity::Valid),
         Err(e @ BuildError::InvalidHostedCluster { .. }) => (

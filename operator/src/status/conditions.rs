@@ -5,6 +5,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
 pub const VALID_CONFIGURATION: &str = "ValidConfiguration";
 pub const PLATFORM_CREDENTIALS_FOUND: &str = "PlatformCredentialsFound";
+/// True while the credentials Secret is in a deprecated format (`migrate credentials` fixes it).
+pub const LEGACY_CREDENTIALS: &str = "LegacyCredentials";
 pub const INFRASTRUCTURE_READY: &str = "InfrastructureReady";
 pub const AVAILABLE: &str = "Available";
 pub const READY: &str = "Ready";

@@ -1,8 +1,8 @@
 //! Pure: what the HostedCluster's conditions say, from the facts one reconcile gathered.
 
 use super::conditions::{
-    AVAILABLE, Cond, INFRASTRUCTURE_READY, PLATFORM_CREDENTIALS_FOUND, RECONCILIATION_ACTIVE,
-    UNKNOWN, VALID_CONFIGURATION,
+    AVAILABLE, Cond, INFRASTRUCTURE_READY, LEGACY_CREDENTIALS, PLATFORM_CREDENTIALS_FOUND,
+    RECONCILIATION_ACTIVE, UNKNOWN, VALID_CONFIGURATION,
 };
 use platform_api::api::ApiEndpoint;
 
@@ -24,6 +24,9 @@ pub enum CredentialsFact {
     NotRequired,
     Found {
         name: String,
+        /// What `hosted-cluster migrate credentials` would change; empty when the Secret is in
+        /// the current format.
+        legacy: Vec<String>,
     },
     Missing {
         namespace: String,
@@ -84,7 +87,7 @@ pub fn conditions(f: &ClusterFacts) -> Vec<Cond> {
             "NotRequired",
             "The platform needs no credentials Secret",
         ),
-        CredentialsFact::Found { name } => Cond::yes(
+        CredentialsFact::Found { name, .. } => Cond::yes(
             PLATFORM_CREDENTIALS_FOUND,
             "AsExpected",
             format!("Secret {name} found"),
@@ -153,13 +156,33 @@ pub fn conditions(f: &ClusterFacts) -> Vec<Cond> {
             "The hosted control plane is available",
         )
     };
-    vec![
+    let mut conds = vec![
         valid,
         creds,
         infra,
         available,
         Cond::yes(RECONCILIATION_ACTIVE, "AsExpected", "Reconciliation active"),
-    ]
+    ];
+    // Only about a Secret that was read: one not found says nothing about its format.
+    if let CredentialsFact::Found { name, legacy } = &f.credentials {
+        conds.push(if legacy.is_empty() {
+            Cond::no(
+                LEGACY_CREDENTIALS,
+                "AsExpected",
+                format!("Secret {name} is in the current format"),
+            )
+        } else {
+            Cond::yes(
+                LEGACY_CREDENTIALS,
+                "DeprecatedCredentialsFormat",
+                format!(
+                    "Secret {name} uses a deprecated format ({}); run `hosted-cluster migrate credentials --name <cluster>` to rewrite it",
+                    legacy.join("; ")
+                ),
+            )
+        });
+    }
+    conds
 }
 
 /// The one condition a paused cluster gets; the others keep what they said before the pause.

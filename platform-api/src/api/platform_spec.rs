@@ -39,10 +39,12 @@ pub struct PlatformSpec {
 
 /// The platform section exists but does not match the platform's schema.
 #[derive(Debug, thiserror::Error)]
-#[error("spec.platform.{field} is invalid: {source}")]
+#[error("spec.platform.{field}{at} is invalid: {source}")]
 pub struct PlatformSpecError {
     /// The section's key, e.g. `maas`.
     pub field: String,
+    /// Where in the section, e.g. `.minCpu` (empty for the section itself).
+    pub at: String,
     /// What serde could not read.
     #[source]
     pub source: serde_json::Error,
@@ -78,9 +80,17 @@ impl PlatformSpec {
         let field = platform_field(T::PLATFORM_TYPE);
         match self.sections.get(&field) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value(v.clone())
-                .map(Some)
-                .map_err(|source| PlatformSpecError { field, source }),
+            Some(v) => serde_path_to_error::deserialize(v).map(Some).map_err(|e| {
+                let at = match e.path().to_string() {
+                    p if p == "." => String::new(),
+                    p => format!(".{p}"),
+                };
+                PlatformSpecError {
+                    field,
+                    at,
+                    source: e.into_inner(),
+                }
+            }),
         }
     }
 }

@@ -92,6 +92,12 @@ pub trait ControlPlane: dyn_clone::DynClone + Send + Sync + 'static {
     /// every problem, with paths from the object root.
     fn validate(&self, hosted_cluster: &HostedCluster) -> Result<(), FieldErrors>;
 
+    /// Backend-specific checks of a NodePool (e.g. fields the backend does not implement),
+    /// with paths from the pool's root. An error fails that pool only. Default: none.
+    fn validate_node_pool(&self, _node_pool: &NodePool) -> Result<(), FieldErrors> {
+        Ok(())
+    }
+
     /// The control-plane object (first, with [`Role::ControlPlane`](crate::desired::Role::ControlPlane))
     /// and the backend's per-namespace extras (operators, their RBAC), in apply order.
     ///

@@ -63,6 +63,13 @@ const HOSTED_CLUSTER_RULES: &[Rule] = &[
         rule: "self.matches('^(\\\\w+\\\\S+)$')",
         message: "release image must be an image reference",
     },
+    // Parsed by HyperShift but implemented by no backend here: refused until it is, rather
+    // than accepted and ignored (render and the operator check the same in `validate`).
+    Rule {
+        path: "spec",
+        rule: "!has(self.additionalTrustBundle)",
+        message: "spec.additionalTrustBundle is not supported yet",
+    },
 ];
 
 const NODE_POOL_RULES: &[Rule] = &[
@@ -80,6 +87,28 @@ const NODE_POOL_RULES: &[Rule] = &[
         path: "spec",
         rule: "!has(self.replicas) || !has(self.autoScaling)",
         message: "Both replicas or autoScaling should not be set",
+    },
+    // Parsed by HyperShift but implemented by no backend here: refused until it is, rather
+    // than accepted and ignored (render and the operator check the same in `validate`).
+    Rule {
+        path: "spec",
+        rule: "!has(self.autoScaling) || self.autoScaling.max == self.autoScaling.min",
+        message: "spec.autoScaling with max above min is not supported yet (no cluster autoscaler); set min = max or use replicas",
+    },
+    Rule {
+        path: "spec",
+        rule: "!has(self.tuningConfig) || size(self.tuningConfig) == 0",
+        message: "spec.tuningConfig is not supported yet",
+    },
+    Rule {
+        path: "spec",
+        rule: "!has(self.arch) || self.arch == 'amd64'",
+        message: "spec.arch other than amd64 is not supported yet",
+    },
+    Rule {
+        path: "spec.management",
+        rule: "!has(self.autoRepair) || !self.autoRepair",
+        message: "spec.management.autoRepair is not supported yet (no MachineHealthCheck is created)",
     },
 ];
 

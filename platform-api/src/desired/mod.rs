@@ -12,6 +12,7 @@ pub mod node_pool;
 pub mod object;
 pub mod pod;
 pub mod provider;
+pub mod syntax;
 pub mod validate;
 
 pub use object::{DesiredObject, Role};
@@ -251,6 +252,7 @@ pub fn build(
         .map(|np| {
             let name = np.metadata.name.clone().unwrap_or_default();
             let result = validate::node_pool(hc, np)
+                .and_then(|_| control_plane.validate_node_pool(np))
                 .map_err(PlatformError::Invalid)
                 .and_then(|_| {
                     node_pool::objects(

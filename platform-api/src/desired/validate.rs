@@ -28,6 +28,8 @@ pub fn is_dns_domain(s: &str) -> bool {
             !l.is_empty()
                 && l.len() <= 63
                 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
         })
 }
 
@@ -92,6 +94,13 @@ pub fn hosted_cluster(hc: &HostedCluster) -> Result<(), FieldErrors> {
             "use a domain such as example.com",
         ));
     }
+    if hc.spec.additional_trust_bundle.is_some() {
+        errors.push(FieldError::new(
+            "spec.additionalTrustBundle",
+            "is not supported yet",
+            "remove it; the CRD refuses it too",
+        ));
+    }
     if hc.spec.services.len() < 4 {
         errors.push(FieldError::new(
             "spec.services",
@@ -151,6 +160,7 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
             ));
         }
     }
+    unsupported_pool_fields(np, &mut errors);
     for (path, value) in [
         ("spec.nodeDrainTimeout", &np.spec.node_drain_timeout),
         (
@@ -177,4 +187,45 @@ pub fn node_pool(hc: &HostedCluster, np: &NodePool) -> Result<(), FieldErrors> {
         ));
     }
     errors.into_result()
+}
+
+/// NodePool fields HyperShift has that no backend here implements: refused, as the CRD's rules
+/// refuse them, instead of being parsed and dropped.
+fn unsupported_pool_fields(np: &NodePool, errors: &mut FieldErrors) {
+    const FIX: &str = "remove it; the CRD refuses it too";
+    if let Some(a) = np.spec.auto_scaling.filter(|a| a.max > a.min) {
+        errors.push(FieldError::new(
+            "spec.autoScaling",
+            format!(
+                "max {} above min {} is not supported yet (no cluster autoscaler)",
+                a.max, a.min
+            ),
+            "set min = max, or use spec.replicas",
+        ));
+    }
+    if !np.spec.tuning_config.is_empty() {
+        errors.push(FieldError::new(
+            "spec.tuningConfig",
+            "is not supported yet",
+            FIX,
+        ));
+    }
+    if np
+        .spec
+        .arch
+        .is_some_and(|a| a != crate::api::node_pool::Arch::Amd64)
+    {
+        errors.push(FieldError::new(
+            "spec.arch",
+            "other than amd64 is not supported yet",
+            FIX,
+        ));
+    }
+    if np.spec.management.auto_repair == Some(true) {
+        errors.push(FieldError::new(
+            "spec.management.autoRepair",
+            "is not supported yet (no MachineHealthCheck is created)",
+            "set it to false or remove it",
+        ));
+    }
 }

@@ -118,6 +118,9 @@ impl PlatformSettings {
                 .split_once('=')
                 .filter(|(t, i)| !t.is_empty() && !i.is_empty())
                 .ok_or_else(|| format!("{flag} {entry:?} is not TYPE=IMAGE"))?;
+            if let Some(why) = crate::desired::syntax::image_problem(image) {
+                return Err(format!("{flag} {platform}: {why}"));
+            }
             settings
                 .provider_images
                 .insert(platform.to_string(), image.to_string());

@@ -10,12 +10,14 @@
 pub mod error;
 pub mod hooks;
 pub mod inputs;
+pub mod migration;
 
 pub use error::{FieldError, FieldErrors, PlatformError};
 pub use hooks::{ImageRegistryStorage, IngressPublishingStrategy, OpenShiftVersion};
 pub use inputs::{
     ClusterContext, MissingSecrets, NodePoolContext, PlatformSettings, SecretData, Warnings,
 };
+pub use migration::CredentialsMigration;
 
 use crate::api::{HostedCluster, NodePool};
 use k8s_openapi::api::apps::v1::DeploymentSpec;
@@ -234,6 +236,19 @@ pub trait Platform: dyn_clone::DynClone + Send + Sync + 'static {
     /// content back as [`ClusterContext::credentials`]. May be called on an invalid
     /// HostedCluster: return `None` when the reference cannot be read.
     fn credentials_secret_name(&self, hosted_cluster: &HostedCluster) -> Option<String>;
+
+    /// The rewrite that brings the credentials Secret `secret` of `hosted_cluster` to the current
+    /// format, or `None` when it is current (so a second migration changes nothing).
+    ///
+    /// Called by `hosted-cluster migrate credentials` and by the operator (its
+    /// `LegacyCredentials` condition). Platforms without a deprecated format keep the default.
+    fn credentials_migration(
+        &self,
+        _hosted_cluster: &HostedCluster,
+        _secret: &SecretData,
+    ) -> Option<CredentialsMigration> {
+        None
+    }
 
     /// The Secrets the CAPI provider reads, for the control-plane namespace.
     ///

@@ -119,17 +119,15 @@ fn from_nodepool(text: &str, file: &str, errors: &mut FieldErrors) -> PoolReques
 impl PlacementArgs {
     fn request(&self, errors: &mut FieldErrors) -> PoolRequest {
         let mut r = match &self.file {
-            Some(path) => match std::fs::read_to_string(path) {
-                Ok(text) => from_nodepool(&text, &path.display().to_string(), errors),
-                Err(e) => {
-                    errors.push(FieldError::new(
-                        "-f",
-                        format!("cannot read {}: {e}", path.display()),
-                        "give a readable file",
-                    ));
-                    PoolRequest::default()
+            Some(path) => {
+                match crate::input::read_text(path, crate::commands::render_input::FILE_LIMIT) {
+                    Ok(text) => from_nodepool(&text, &path.display().to_string(), errors),
+                    Err(why) => {
+                        errors.push(FieldError::new("-f", why, "give a readable NodePool file"));
+                        PoolRequest::default()
+                    }
                 }
-            },
+            }
             None => PoolRequest {
                 replicas: 1,
                 cores: DEFAULT_CORES,

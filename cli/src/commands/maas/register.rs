@@ -49,7 +49,7 @@ pub struct RegisterArgs {
 
 /// A file's text without the trailing newline editors add; `None` after recording the problem.
 fn read(flag: &str, path: &Path, errors: &mut FieldErrors) -> Option<String> {
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path, crate::input::SECRET_LIMIT) {
         Ok(text) if text.trim().is_empty() => {
             errors.push(FieldError::new(
                 flag,
@@ -59,12 +59,8 @@ fn read(flag: &str, path: &Path, errors: &mut FieldErrors) -> Option<String> {
             None
         }
         Ok(text) => Some(text.trim_end_matches(['\r', '\n']).to_string()),
-        Err(e) => {
-            errors.push(FieldError::new(
-                flag,
-                format!("cannot read {}: {e}", path.display()),
-                "give a readable file",
-            ));
+        Err(why) => {
+            errors.push(FieldError::new(flag, why, "give a readable file"));
             None
         }
     }

@@ -81,10 +81,11 @@ impl TrustFlags {
         let Some(path) = &self.trust_password_file else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path).map_err(|e| CliError {
-            message: format!("--trust-password-file: cannot read {}: {e}", path.display()),
-            code: 2,
-        })?;
+        let text =
+            crate::input::read_text(path, crate::input::SECRET_LIMIT).map_err(|why| CliError {
+                message: format!("--trust-password-file: {why}"),
+                code: 2,
+            })?;
         let text = text.trim_end_matches(['\r', '\n']);
         if text.is_empty() {
             return Err(CliError {

@@ -20,7 +20,7 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub trust: TrustFlags,
     /// Time between passes (e.g. 30s, 5m).
-    #[arg(long, default_value = "5m", value_parser = duration_arg::parse)]
+    #[arg(long, default_value = "5m", value_parser = duration_arg::parse, allow_hyphen_values = true)]
     pub interval: Duration,
     /// Where /readyz and /healthz are served.
     #[arg(long, default_value = "0.0.0.0:8089")]
