@@ -4,9 +4,9 @@
 //! Linking this crate registers platform type `MAAS`. A binary must name the crate
 //! (`use platform_maas as _;`) or the linker drops it and the registration with it.
 
+pub mod capacity;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod capacity;
 pub mod create;
 pub mod credentials;
 pub mod infra;
