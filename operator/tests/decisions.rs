@@ -41,6 +41,7 @@ fn inputs(pools: Vec<NodePool>, with_secret: bool) -> Inputs {
         control_plane_status: None,
         control_plane_secrets: vec![support::ignition_ca()],
         bootstrap_tokens: tokens,
+        capi_webhook_tls: None,
     }
 }
 

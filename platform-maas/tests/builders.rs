@@ -64,6 +64,7 @@ impl Build {
             control_plane_status: None,
             control_plane_secrets: &[],
             bootstrap_tokens: &Default::default(),
+            capi_webhook_tls: None,
         };
         desired::build(
             &inputs,

@@ -78,9 +78,15 @@ fn built() -> DesiredState {
         control_plane_status: None,
         control_plane_secrets: &[],
         bootstrap_tokens: &Default::default(),
+        capi_webhook_tls: None,
     };
     // A per-namespace provider, as the HyperShift backend runs it.
-    desired::build(&inputs, &Maas, &platform_api::testing::ReferenceControlPlane).unwrap()
+    desired::build(
+        &inputs,
+        &Maas,
+        &platform_api::testing::ReferenceControlPlane,
+    )
+    .unwrap()
 }
 
 fn ours(state: &DesiredState, kind: &str) -> (Value, BTreeSet<Grant>) {

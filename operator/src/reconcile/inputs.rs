@@ -6,7 +6,9 @@ use crate::cache::owned::Labelled;
 use crate::cache::{CacheError, Caches};
 use kube::api::DynamicObject;
 use platform_api::api::{ApiEndpoint, HostedCluster, HostedControlPlane, NodePool};
-use platform_api::control_plane::{BootstrapTokens, ControlPlaneStatus};
+use platform_api::control_plane::{BootstrapTokens, ControlPlaneStatus, ProviderScope};
+use platform_api::desired::capi::manager::WEBHOOK_TLS_SECRET;
+use platform_api::desired::capi::webhook_tls::ServingCert;
 use platform_api::platform::SecretData;
 use platform_api::{ControlPlane, Platform};
 use std::sync::Arc;
@@ -16,12 +18,17 @@ use std::sync::Arc;
 pub enum ReadError {
     #[error(transparent)]
     NotSynced(#[from] CacheError),
+    /// The CAPI manager's webhook certificate could not be made (no key from the crypto
+    /// library): nothing the user can fix; retried.
+    #[error("cannot generate the CAPI manager's webhook certificate ({WEBHOOK_TLS_SECRET}): {0}")]
+    WebhookCertificate(String),
 }
 
 impl ReadError {
     pub fn reason(&self) -> &'static str {
         match self {
             ReadError::NotSynced(e) => e.reason(),
+            ReadError::WebhookCertificate(_) => "WebhookCertificate",
         }
     }
 }
@@ -60,6 +67,9 @@ pub struct Inputs {
     pub control_plane_secrets: Vec<SecretData>,
     /// Each pool's bootstrap token: read back from its Secret, or generated.
     pub bootstrap_tokens: BootstrapTokens,
+    /// The per-namespace CAPI manager's webhook certificate: read back from its Secret, or
+    /// made anew when missing or due; `None` when no manager runs in the namespace.
+    pub capi_webhook_tls: Option<ServingCert>,
 }
 
 impl Inputs {
@@ -160,9 +170,12 @@ pub async fn read(
         .filter_map(|name| secret(caches, &cp_ns, name))
         .collect();
     let mut bootstrap_tokens = BootstrapTokens::default();
-    if node_pools
-        .iter()
-        .any(|np| backend.bootstrap_token_secret(np).is_some())
+    let runs_manager = backend.provider_scope() == ProviderScope::PerNamespace
+        && !platform_api::desired::machine_management_disabled(hc);
+    if runs_manager
+        || node_pools
+            .iter()
+            .any(|np| backend.bootstrap_token_secret(np).is_some())
     {
         // Token Secrets are ours: read them from the owned cache once it has listed, or a
         // restart would mint new tokens for Secrets that exist.
@@ -181,7 +194,18 @@ pub async fn read(
         bootstrap_tokens =
             bootstrap_tokens.with(np.metadata.name.clone().unwrap_or_default(), token);
     }
+    let capi_webhook_tls = if runs_manager {
+        let existing = own_secret(caches, &cp_ns, WEBHOOK_TLS_SECRET)
+            .and_then(|s| ServingCert::from_secret(&s));
+        let cert =
+            super::webhook_cert::current(existing, &cp_ns, k8s_openapi::jiff::Timestamp::now())
+                .map_err(|e| ReadError::WebhookCertificate(e.to_string()))?;
+        Some(cert)
+    } else {
+        None
+    };
     Ok(Inputs {
+        capi_webhook_tls,
         node_pools,
         credentials,
         control_plane,
@@ -197,14 +221,24 @@ fn secret(caches: &Caches, namespace: &str, name: &str) -> Option<SecretData> {
     if let Some(s) = caches.secrets.get(namespace, name) {
         return Some(SecretData::from_secret(&s));
     }
+    Some(SecretData::from_secret(&own_secret(
+        caches, namespace, name,
+    )?))
+}
+
+/// A Secret we built, from the owned caches, whole (annotations included).
+fn own_secret(
+    caches: &Caches,
+    namespace: &str,
+    name: &str,
+) -> Option<k8s_openapi::api::core::v1::Secret> {
     let ours = caches
         .owned
         .running("v1", "Secret")?
         .get(Some(namespace), name)?;
-    let typed: k8s_openapi::api::core::v1::Secret = serde_json::to_value(&*ours)
+    serde_json::to_value(&*ours)
         .and_then(serde_json::from_value)
-        .ok()?;
-    Some(SecretData::from_secret(&typed))
+        .ok()
 }
 
 /// A fresh bootstrap token: a random UUID (version 4), as HyperShift generates them. It is

@@ -13,6 +13,7 @@ pub mod next;
 pub mod owner;
 pub mod pause;
 pub mod publish;
+pub mod webhook_cert;
 
 use crate::context::Context;
 use crate::error::Error;

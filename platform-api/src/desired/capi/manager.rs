@@ -11,6 +11,7 @@
 //! the objects; the operator deletes them by the cluster's labels.
 
 use super::CapiVersion;
+use crate::desired::labels::CONTROL_PLANE_NAMESPACE_REF_LABEL;
 use crate::desired::object::{DesiredObject, Role};
 use crate::desired::provider::policy_rule;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -418,13 +419,22 @@ pub fn manager_objects(
         subjects: Some(vec![service_account_subject(namespace)]),
     };
     let cluster_name = cluster_role_name(namespace);
+    // As on the provider's: the label that prune and teardown select cluster-scoped objects by.
+    let mut cluster_meta = meta(&cluster_name, None);
+    cluster_meta
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(
+            CONTROL_PLANE_NAMESPACE_REF_LABEL.to_string(),
+            namespace.to_string(),
+        );
     let cluster_role = ClusterRole {
-        metadata: meta(&cluster_name, None),
+        metadata: cluster_meta.clone(),
         rules: Some(cluster_rules()),
         aggregation_rule: None,
     };
     let cluster_binding = ClusterRoleBinding {
-        metadata: meta(&cluster_name, None),
+        metadata: cluster_meta,
         role_ref: role_ref("ClusterRole", &cluster_name),
         subjects: Some(vec![service_account_subject(namespace)]),
     };
@@ -432,8 +442,8 @@ pub fn manager_objects(
         DesiredObject::typed(Role::CapiManager, &sa),
         DesiredObject::typed(Role::CapiManager, &role),
         DesiredObject::typed(Role::CapiManager, &binding),
-        DesiredObject::typed(Role::CapiManager, &cluster_role),
-        DesiredObject::typed(Role::CapiManager, &cluster_binding),
+        DesiredObject::typed(Role::CapiManager, &cluster_role).cluster_scoped(),
+        DesiredObject::typed(Role::CapiManager, &cluster_binding).cluster_scoped(),
         DesiredObject::typed(Role::CapiManager, &deployment(version, namespace, &image)),
     ]
 }
