@@ -146,6 +146,7 @@ fn missing_credentials_block_the_build_and_name_the_secret() {
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let conds = hc_conditions(&facts);
@@ -353,12 +354,20 @@ fn cluster_scoped_provider_rbac_is_pruned_but_never_the_namespace() {
     pruned.sort();
     assert_eq!(
         pruned,
+        // The provider's and the CAPI manager's (with its webhook Secret).
         [
             "ClusterRole",
+            "ClusterRole",
+            "ClusterRoleBinding",
             "ClusterRoleBinding",
             "Deployment",
+            "Deployment",
+            "Role",
             "Role",
             "RoleBinding",
+            "RoleBinding",
+            "Secret",
+            "ServiceAccount",
             "ServiceAccount"
         ]
     );
@@ -402,6 +411,7 @@ fn unknown_platform_condition() {
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let conds = hc_conditions(&facts);
@@ -431,6 +441,7 @@ fn available_needs_control_plane_and_infrastructure() {
             host: "api.example.com".into(),
             port: 6443,
         }),
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let avail = |f: &ClusterFacts| {

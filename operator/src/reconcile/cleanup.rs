@@ -308,7 +308,7 @@ async fn degraded(hc: &HostedCluster, ctx: &Context, cond: Cond) {
         .as_ref()
         .and_then(|s| s.control_plane_endpoint.as_ref());
     if let Err(e) =
-        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, &[cond], endpoint).await
+        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, &[cond], endpoint, None).await
     {
         tracing::warn!(error = %e, "could not write the Degraded condition of a deleting HostedCluster");
     }

@@ -75,6 +75,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         infra: InfraFact::NotCreated,
         control_plane_ready: inputs.control_plane_ready(),
         endpoint: inputs.endpoint().cloned(),
+        kubeconfig: None,
         invalid_node_pools: Vec::new(),
     };
     let mut report = Report::default();
@@ -82,6 +83,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         let state = converge(hc, ctx, state, capi, &mut report).await?;
         // 8a. Status of each NodePool, from what the pass left live.
         facts.infra = publish::infra_fact(&state.desired, &state.live);
+        facts.kubeconfig = publish::kubeconfig_fact(&state.desired, &state.live);
         facts.invalid_node_pools = state
             .desired
             .node_pool_errors()
@@ -181,6 +183,7 @@ async fn paused(hc: &HostedCluster, ctx: &Context) -> Result<Option<Report>, Err
         hc.status
             .as_ref()
             .and_then(|s| s.control_plane_endpoint.as_ref()),
+        None,
     )
     .await?;
     Ok(Some(Report {
@@ -202,6 +205,7 @@ async fn unknown_platform(
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: Vec::new(),
     };
     Ok(Report {
@@ -226,6 +230,7 @@ async fn unknown_control_plane(
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: Vec::new(),
     };
     Ok(Report {

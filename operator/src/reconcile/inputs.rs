@@ -61,7 +61,7 @@ pub struct Inputs {
     pub node_pools: Vec<NodePool>,
     pub credentials: Credentials,
     pub control_plane: Option<HostedControlPlane>,
-    /// The backend's reading of the live control-plane object.
+    /// The backend's reading of the live control-plane object (whatever its kind).
     pub control_plane_status: Option<ControlPlaneStatus>,
     /// The control-plane namespace's Secrets the backend reads (and the kubeconfig Secret).
     pub control_plane_secrets: Vec<SecretData>,
@@ -73,21 +73,19 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The endpoint the control plane reports, once it has one.
+    /// The endpoint the control plane reports, once it has one (the backend's reading, so
+    /// any backend's object counts, not only a HostedControlPlane).
     pub fn endpoint(&self) -> Option<&ApiEndpoint> {
-        self.control_plane
+        self.control_plane_status
             .as_ref()?
-            .status
-            .as_ref()?
-            .control_plane_endpoint
+            .endpoint
             .as_ref()
             .filter(|e| e.is_set())
     }
 
+    /// Whether the backend's control-plane object reports ready; `None` before it exists.
     pub fn control_plane_ready(&self) -> Option<bool> {
-        self.control_plane
-            .as_ref()
-            .map(|c| c.status.as_ref().is_some_and(|s| s.ready))
+        self.control_plane_status.as_ref().map(|c| c.ready)
     }
 }
 
@@ -147,17 +145,36 @@ pub async fn read(
     let credentials = credentials(caches, hc, platform);
 
     let cp_ns = hc.control_plane_namespace();
-    let name = hc.metadata.name.clone().unwrap_or_default();
-    let control_plane = caches
-        .control_planes
-        .get(&cp_ns, &name)
-        .map(Arc::unwrap_or_clone);
-    let control_plane_status = control_plane.as_ref().map(|hcp| {
-        let live: DynamicObject = serde_json::to_value(hcp)
-            .and_then(serde_json::from_value)
-            .expect("a typed object is a valid dynamic object");
-        backend.observe(&live)
-    });
+    let cp_ref = backend.control_plane_ref(hc);
+    // HostedControlPlanes have their own typed cache; any other backend's object (a
+    // KamajiControlPlane) is read from the owned cache of its kind, which we applied it through.
+    let hcp_resource = kube::api::ApiResource::erase::<HostedControlPlane>(&());
+    let is_hcp =
+        cp_ref.resource.group == hcp_resource.group && cp_ref.resource.kind == hcp_resource.kind;
+    let control_plane = if is_hcp {
+        caches
+            .control_planes
+            .get(&cp_ns, &cp_ref.name)
+            .map(Arc::unwrap_or_clone)
+    } else {
+        None
+    };
+    let live_control_plane: Option<DynamicObject> = match &control_plane {
+        Some(hcp) => Some(
+            serde_json::to_value(hcp)
+                .and_then(serde_json::from_value)
+                .expect("a typed object is a valid dynamic object"),
+        ),
+        None if !is_hcp => caches
+            .owned
+            .running(&cp_ref.resource.api_version, &cp_ref.resource.kind)
+            .and_then(|c| c.get(Some(&cp_ns), &cp_ref.name))
+            .map(Arc::unwrap_or_clone),
+        None => None,
+    };
+    let control_plane_status = live_control_plane
+        .as_ref()
+        .map(|live| backend.observe(live));
     let mut wanted = backend.input_secrets(hc);
     wanted.extend(
         control_plane_status

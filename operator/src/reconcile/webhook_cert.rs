@@ -88,15 +88,21 @@ mod tests {
             ts("2026-08-01T00:00:00Z"),
         );
         assert_eq!(kept.unwrap(), cert);
-        // Two thirds of a year (243⅓ days) after issue.
+        // Two thirds of a year (243⅓ days) after issue is 2026-09-01T08:00Z.
+        let kept = current(
+            Some(cert.clone()),
+            "clusters-demo",
+            ts("2026-09-01T07:59:59Z"),
+        );
+        assert_eq!(kept.unwrap(), cert);
         let rotated = current(
             Some(cert.clone()),
             "clusters-demo",
-            ts("2026-09-01T00:00:00Z"),
+            ts("2026-09-01T08:00:00Z"),
         )
         .unwrap();
         assert_ne!(rotated.key_pem, cert.key_pem);
-        assert_eq!(rotated.not_before, ts("2026-09-01T00:00:00Z"));
+        assert_eq!(rotated.not_before, ts("2026-09-01T08:00:00Z"));
         let fresh = current(None, "clusters-demo", made).unwrap();
         assert_ne!(fresh.key_pem, cert.key_pem);
     }
