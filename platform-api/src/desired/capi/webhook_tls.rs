@@ -107,31 +107,40 @@ impl ServingCert {
 /// The Secret of the manager of `namespace` holding `cert`, or [`PLACEHOLDER`] values without
 /// one (then it holds nothing secret and `render` shows it).
 pub fn secret(namespace: &str, cert: Option<&ServingCert>) -> DesiredObject {
-    let (crt, key, annotations) = match cert {
-        Some(c) => (
-            c.cert_pem.clone(),
-            c.key_pem.clone(),
-            Some(BTreeMap::from([
-                (NOT_BEFORE_ANNOTATION.to_string(), c.not_before.to_string()),
-                (NOT_AFTER_ANNOTATION.to_string(), c.not_after.to_string()),
-            ])),
-        ),
-        None => (PLACEHOLDER.to_string(), PLACEHOLDER.to_string(), None),
-    };
-    let secret = Secret {
+    let mut secret = Secret {
         metadata: ObjectMeta {
             name: Some(WEBHOOK_TLS_SECRET.into()),
             namespace: Some(namespace.into()),
-            annotations,
             ..Default::default()
         },
         type_: Some(TLS_SECRET_TYPE.into()),
-        data: Some(BTreeMap::from([
-            (CERT_KEY.to_string(), ByteString(crt.into_bytes())),
-            (KEY_KEY.to_string(), ByteString(key.into_bytes())),
-        ])),
         ..Default::default()
     };
+    match cert {
+        Some(c) => {
+            secret.metadata.annotations = Some(BTreeMap::from([
+                (NOT_BEFORE_ANNOTATION.to_string(), c.not_before.to_string()),
+                (NOT_AFTER_ANNOTATION.to_string(), c.not_after.to_string()),
+            ]));
+            secret.data = Some(BTreeMap::from([
+                (
+                    CERT_KEY.to_string(),
+                    ByteString(c.cert_pem.clone().into_bytes()),
+                ),
+                (
+                    KEY_KEY.to_string(),
+                    ByteString(c.key_pem.clone().into_bytes()),
+                ),
+            ]));
+        }
+        // As plain text, so that `render` shows what the operator fills in.
+        None => {
+            secret.string_data = Some(BTreeMap::from([
+                (CERT_KEY.to_string(), PLACEHOLDER.to_string()),
+                (KEY_KEY.to_string(), PLACEHOLDER.to_string()),
+            ]));
+        }
+    }
     DesiredObject::typed(Role::CapiManager, &secret).sensitive_if(cert.is_some())
 }
 
@@ -183,11 +192,20 @@ mod tests {
         let obj = secret("clusters-demo", None);
         assert!(!obj.sensitive);
         let typed: Secret = serde_json::from_value(obj.to_value()).unwrap();
-        assert_eq!(
-            typed.data.as_ref().unwrap()["tls.key"].0,
-            PLACEHOLDER.as_bytes()
-        );
+        assert_eq!(typed.string_data.as_ref().unwrap()["tls.key"], PLACEHOLDER);
         assert_eq!(ServingCert::from_secret(&typed), None);
+        // Even once the API server folds it into `data`.
+        let mut stored = typed.clone();
+        stored.data = Some(
+            stored
+                .string_data
+                .take()
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (k, ByteString(v.into_bytes())))
+                .collect(),
+        );
+        assert_eq!(ServingCert::from_secret(&stored), None);
     }
 
     #[test]
