@@ -194,8 +194,8 @@ pub async fn read(
             .iter()
             .any(|np| backend.bootstrap_token_secret(np).is_some())
     {
-        // Token Secrets are ours: read them from the owned cache once it has listed, or a
-        // restart would mint new tokens for Secrets that exist.
+        // Token and webhook-certificate Secrets are ours: read them from the owned cache once
+        // it has listed, or a restart would mint new tokens and keys for Secrets that exist.
         let secrets = kube::api::ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&());
         caches
             .owned
