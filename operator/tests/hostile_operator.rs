@@ -211,6 +211,7 @@ const FLAG_CASES: &[FlagCase] = &[
     FlagCase { name: "provider image without type", args: &["--default-provider-image", "=x"], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
     FlagCase { name: "provider image without image", args: &["--default-provider-image", "MAAS="], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
     FlagCase { name: "provider image without equals", args: &["--default-provider-image", "MAAS"], env: &[], names: &["--default-provider-image", "TYPE=IMAGE"] },
+    FlagCase { name: "capi manager image empty", args: &["--capi-manager-image", " "], env: &[], names: &["--capi-manager-image"] },
     FlagCase { name: "watch namespace invalid", args: &["--watch-namespace", "Bad_NS!"], env: &[], names: &["--watch-namespace", "Bad_NS!"] },
     FlagCase { name: "watch namespace empty", args: &["--watch-namespace", ""], env: &[], names: &["--watch-namespace"] },
     FlagCase { name: "watch namespace too long", args: &["--watch-namespace", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"], env: &[], names: &["--watch-namespace"] },
