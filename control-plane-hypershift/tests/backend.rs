@@ -174,6 +174,7 @@ impl Inputs {
                 control_plane_status: self.status.as_ref(),
                 control_plane_secrets: &self.secrets,
                 bootstrap_tokens: &self.tokens,
+                capi_webhook_tls: None,
             },
             &Lab,
             &HyperShift,

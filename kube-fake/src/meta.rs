@@ -46,6 +46,57 @@ pub(crate) fn name_suffix(seq: u64) -> String {
         .collect()
 }
 
+/// How the API server validates names of a kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameRule {
+    /// Most kinds: a DNS-1123 subdomain.
+    Subdomain,
+    /// Namespaces: a DNS-1123 label.
+    Label,
+    /// RBAC kinds (Role, ClusterRole and their bindings): any path segment, so that names
+    /// such as `system:controller:x` are accepted, as the API server does.
+    PathSegment,
+}
+
+impl NameRule {
+    /// The rule for a resource of `group`/`plural`.
+    pub(crate) fn of(group: &str, plural: &str) -> Self {
+        match (group, plural) {
+            ("", "namespaces") => NameRule::Label,
+            ("rbac.authorization.k8s.io", _) => NameRule::PathSegment,
+            _ => NameRule::Subdomain,
+        }
+    }
+}
+
+/// Validates an object name by `rule`.
+pub(crate) fn validate_name_by(kind: &str, name: &str, rule: NameRule) -> Result<(), ApiError> {
+    match rule {
+        NameRule::Subdomain => validate_name(kind, name, false),
+        NameRule::Label => validate_name(kind, name, true),
+        NameRule::PathSegment => {
+            let bad = if name.is_empty() {
+                Some("may not be empty".to_string())
+            } else if name == "." || name == ".." {
+                Some(format!("may not be '{name}'"))
+            } else {
+                ["/", "%"]
+                    .iter()
+                    .find(|c| name.contains(**c))
+                    .map(|c| format!("may not contain '{c}'"))
+            };
+            match bad {
+                None => Ok(()),
+                Some(why) => Err(ApiError::invalid(
+                    kind,
+                    name,
+                    format!("metadata.name: Invalid value: \"{name}\": {why}"),
+                )),
+            }
+        }
+    }
+}
+
 /// Validates an object name as a DNS-1123 subdomain (a DNS-1123 label for namespaces).
 pub(crate) fn validate_name(kind: &str, name: &str, label_only: bool) -> Result<(), ApiError> {
     let max = if label_only { 63 } else { 253 };

@@ -180,7 +180,11 @@ impl State {
                 }
             },
         };
-        meta::validate_name(&info.kind, &name, info.plural == "namespaces")?;
+        meta::validate_name_by(
+            &info.kind,
+            &name,
+            meta::NameRule::of(&info.group, &info.plural),
+        )?;
         if meta
             .get("resourceVersion")
             .and_then(Value::as_str)

@@ -116,6 +116,12 @@ async fn secret_create_and_list_and_namespace_checks() {
         code(secrets.create(&PostParams::default(), &bad).await),
         422
     );
+    let mut colon = s.clone();
+    colon.metadata.name = Some("system:x".into());
+    assert_eq!(
+        code(secrets.create(&PostParams::default(), &colon).await),
+        422
+    );
 
     let nss: Api<Namespace> = Api::all(client);
     let names: Vec<_> = nss
@@ -419,4 +425,18 @@ async fn secret_string_data_is_folded_into_data() {
     assert_eq!(applied.data.unwrap()["key"].0, b"v2");
     let stored = api.get("secrets", Some("default"), "creds").unwrap();
     assert!(stored.get("stringData").is_none(), "{stored}");
+}
+
+/// RBAC names are path segments, as the API server validates them: colons are fine (as in
+/// `system:controller:x`), a slash is not.
+#[tokio::test]
+async fn rbac_names_may_hold_colons() {
+    use k8s_openapi::api::rbac::v1::ClusterRole;
+    let api = server();
+    let roles: Api<ClusterRole> = Api::all(api.client());
+    let mut role = ClusterRole::default();
+    role.metadata.name = Some("hosted-cluster:cluster-api:clusters-demo".into());
+    roles.create(&PostParams::default(), &role).await.unwrap();
+    role.metadata.name = Some("a/b".into());
+    assert_eq!(code(roles.create(&PostParams::default(), &role).await), 422);
 }

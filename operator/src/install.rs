@@ -13,6 +13,7 @@ use k8s_openapi::api::rbac::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::Registry;
+use platform_api::desired::capi::{CapiVersion, manager};
 use platform_api::desired::pod::{field_env, http_get_probe};
 use platform_api::desired::provider::{base_policy_rules, policy_rule};
 use serde_json::Value;
@@ -127,6 +128,11 @@ pub fn cluster_role_rules(registry: &Registry) -> Vec<PolicyRule> {
     // Kubernetes only lets us create a Role granting rules we hold ourselves, so the
     // operator needs the CAPI provider's rules (base + each linked platform's).
     rules.extend(base_policy_rules());
+    // Likewise the CAPI core manager's, in every CAPI version we may write.
+    for version in [CapiVersion::V1Beta1, CapiVersion::V1Beta2] {
+        rules.extend(manager::namespaced_rules(version));
+    }
+    rules.extend(manager::cluster_rules());
     for p in registry.iter() {
         rules.extend(p.capi_provider_policy_rules());
         rules.extend(p.capi_provider_cluster_policy_rules());

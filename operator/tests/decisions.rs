@@ -41,6 +41,7 @@ fn inputs(pools: Vec<NodePool>, with_secret: bool) -> Inputs {
         control_plane_status: None,
         control_plane_secrets: vec![support::ignition_ca()],
         bootstrap_tokens: tokens,
+        capi_webhook_tls: None,
     }
 }
 
@@ -145,6 +146,7 @@ fn missing_credentials_block_the_build_and_name_the_secret() {
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let conds = hc_conditions(&facts);
@@ -352,12 +354,20 @@ fn cluster_scoped_provider_rbac_is_pruned_but_never_the_namespace() {
     pruned.sort();
     assert_eq!(
         pruned,
+        // The provider's and the CAPI manager's (with its webhook Secret).
         [
             "ClusterRole",
+            "ClusterRole",
+            "ClusterRoleBinding",
             "ClusterRoleBinding",
             "Deployment",
+            "Deployment",
+            "Role",
             "Role",
             "RoleBinding",
+            "RoleBinding",
+            "Secret",
+            "ServiceAccount",
             "ServiceAccount"
         ]
     );
@@ -401,6 +411,7 @@ fn unknown_platform_condition() {
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let conds = hc_conditions(&facts);
@@ -433,6 +444,7 @@ fn available_needs_control_plane_and_infrastructure() {
             host: "api.example.com".into(),
             port: 6443,
         }),
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let avail = |f: &ClusterFacts| {
@@ -576,6 +588,7 @@ fn legacy_credentials_are_reported_until_migrated() {
         infra: InfraFact::Ready(true),
         control_plane_ready: Some(true),
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: vec![],
     };
     let legacy = |f: &ClusterFacts| {

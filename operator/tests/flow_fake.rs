@@ -430,13 +430,16 @@ async fn deleting_with_an_unknown_platform_is_a_condition_and_an_event() {
         (status == "True" && reason == "UnknownPlatform").then_some(())
     })
     .await;
-    let warned = op
-        .events
-        .lock()
-        .unwrap()
-        .iter()
-        .any(|e| e.warning && e.reason == "UnknownPlatform");
-    assert!(warned, "a Warning Event");
+    // The Event is recorded after the status write: under load it may trail the condition.
+    wait_for(5, "a Warning Event", || {
+        op.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.warning && e.reason == "UnknownPlatform")
+            .then_some(())
+    })
+    .await;
     assert!(hc_obj(&api).is_some(), "the finalizer is held");
     op.stop().await;
 }

@@ -250,6 +250,12 @@ const FLAG_CASES: &[FlagCase] = &[
         names: &["--default-provider-image", "TYPE=IMAGE"],
     },
     FlagCase {
+        name: "capi manager image empty",
+        args: &["--capi-manager-image", " "],
+        env: &[],
+        names: &["--capi-manager-image"],
+    },
+    FlagCase {
         name: "watch namespace invalid",
         args: &["--watch-namespace", "Bad_NS!"],
         env: &[],

@@ -25,6 +25,8 @@ fn flags_parse_into_settings() {
         "127.0.0.1:9090",
         "--log-json",
         "--leader-elect",
+        "--capi-manager-image",
+        "mirror.example.com/cluster-api-controller:v1.13.4",
     ])
     .unwrap();
     assert_eq!(c.watch_namespace.as_deref(), Some("clusters"));
@@ -33,6 +35,10 @@ fn flags_parse_into_settings() {
     let s = c.settings(&["None", "Other"]).unwrap();
     assert_eq!(s.provider_images["None"], "registry.example.com/p:v1");
     assert_eq!(s.provider_images["Other"], "registry.example.com/o:v2");
+    assert_eq!(
+        s.capi_manager_image.as_deref(),
+        Some("mirror.example.com/cluster-api-controller:v1.13.4")
+    );
 
     let bad = Config::try_parse_from(["x", "--default-provider-image", "no-equals"]).unwrap();
     let e = bad.settings(&["None"]).unwrap_err();

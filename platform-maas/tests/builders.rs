@@ -64,6 +64,7 @@ impl Build {
             control_plane_status: None,
             control_plane_secrets: &[],
             bootstrap_tokens: &Default::default(),
+            capi_webhook_tls: None,
         };
         desired::build(
             &inputs,
@@ -73,10 +74,12 @@ impl Build {
     }
 }
 
+/// The first object of `kind`, the CAPI core manager's left out (its Role, Deployment and
+/// Secret are CAPI's, not the platform's).
 fn find<'a>(state: &'a DesiredState, kind: &str) -> Value {
     state
         .objects()
-        .find(|o| o.kind() == kind)
+        .find(|o| o.kind() == kind && o.role != platform_api::desired::Role::CapiManager)
         .unwrap_or_else(|| panic!("no {kind}"))
         .to_value()
 }
@@ -95,6 +98,14 @@ fn builds_every_object_in_order() {
             "Secret",
             "MaasCluster",
             "Cluster",
+            // The CAPI core manager: its webhook certificate, then as the provider.
+            "Secret",
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Deployment",
             "ServiceAccount",
             "Role",
             "RoleBinding",

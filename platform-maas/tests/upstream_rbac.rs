@@ -78,6 +78,7 @@ fn built() -> DesiredState {
         control_plane_status: None,
         control_plane_secrets: &[],
         bootstrap_tokens: &Default::default(),
+        capi_webhook_tls: None,
     };
     // A per-namespace provider, as the HyperShift backend runs it.
     desired::build(
@@ -91,7 +92,8 @@ fn built() -> DesiredState {
 fn ours(state: &DesiredState, kind: &str) -> (Value, BTreeSet<Grant>) {
     let obj = state
         .objects()
-        .find(|o| o.kind() == kind)
+        // The provider's, not the CAPI core manager's (diffed in tests/capi_manager.rs).
+        .find(|o| o.kind() == kind && o.role == platform_api::desired::Role::CapiProvider)
         .unwrap_or_else(|| panic!("no {kind}"))
         .to_value();
     let g = grants(&obj["rules"]);
@@ -151,7 +153,10 @@ fn capmaas_rbac_is_upstreams_scoped_as_it_must_be() {
     let (binding, _) = (
         state
             .objects()
-            .find(|o| o.kind() == "ClusterRoleBinding")
+            .find(|o| {
+                o.kind() == "ClusterRoleBinding"
+                    && o.role == platform_api::desired::Role::CapiProvider
+            })
             .unwrap()
             .to_value(),
         (),

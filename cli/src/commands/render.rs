@@ -26,6 +26,10 @@ pub struct RenderArgs {
     /// configuration would set it.
     #[arg(long = "provider-image", value_name = "TYPE=IMAGE")]
     pub provider_images: Vec<String>,
+    /// Image of the CAPI core manager run in each control-plane namespace, as the operator's
+    /// `--capi-manager-image` would set it (default: CAPI's release matching `--capi`).
+    #[arg(long = "capi-manager-image", value_name = "IMAGE")]
+    pub capi_manager_image: Option<String>,
     /// The `cluster.x-k8s.io` version to write CAPI objects (Cluster, MachineDeployment) in:
     /// the one the management cluster's CAPI stores. v1beta2 for CAPI 1.11 and newer, v1beta1
     /// for CAPI 1.10 and older.
@@ -87,9 +91,10 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         .as_deref()
         .map(parse_endpoint)
         .transpose()?;
-    let settings =
+    let mut settings =
         PlatformSettings::from_provider_images("--provider-image", &args.provider_images)
             .map_err(CliError::new)?;
+    settings.capi_manager_image = args.capi_manager_image.clone();
 
     let mut rendered = Vec::new();
     for mut hc in clusters {
@@ -148,6 +153,8 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             control_plane_status: None,
             control_plane_secrets: &[],
             bootstrap_tokens: &BootstrapTokens::default(),
+            // Only the operator makes key material: render shows a marked placeholder.
+            capi_webhook_tls: None,
         };
         let state = desired::build(&inputs, platform.as_ref(), backend.as_ref())
             .map_err(|e| CliError::new(e.to_string()))?;

@@ -1,5 +1,6 @@
 //! Deletion, in order: NodePools → MachineDeployments → CAPI Cluster (each waited for) →
-//! the platform's orphaned-machine cleanup → credential objects → control-plane namespace.
+//! the platform's orphaned-machine cleanup → credential objects → the admin kubeconfig copy →
+//! cluster-scoped objects → control-plane namespace.
 //! Every pass first (the first before anything is deleted) adds what the platform wants
 //! remembered of its machines to the teardown record ([`record`](super::record)), which the
 //! cleanup gets.
@@ -15,11 +16,13 @@ use crate::error::Error;
 use crate::names::{FINALIZER, SKIP_NAMESPACE_DELETION_ANNOTATION};
 use crate::status;
 use crate::status::conditions::{self, Cond, DEGRADED};
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::Resource;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
-use platform_api::api::{HostedCluster, HostedControlPlane, NodePool};
-use platform_api::desired::labels::{CONTROL_PLANE_NAMESPACE_REF_LABEL, cluster_selector};
+use platform_api::api::{CLUSTER_LABEL, HostedCluster, HostedControlPlane, NodePool};
+use platform_api::desired::labels::{
+    CONTROL_PLANE_NAMESPACE_REF_LABEL, MANAGED_BY_LABEL, MANAGER, cluster_selector,
+};
 use platform_api::platform::{CleanupContext, PlatformError};
 
 /// Variant names are the metric label and the Event reason.
@@ -222,6 +225,11 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         delete(&api, &r.name, &r.kind).await?;
     }
 
+    // 5b. The admin kubeconfig copy next to the HostedCluster: outside the control-plane
+    // namespace, so neither an owner nor the namespace's deletion reaches it. Only ours (by
+    // label): a user's Secret of that name stays.
+    delete_kubeconfig_copy(client, hc).await?;
+
     // 6. Cluster-scoped objects (no owner can reach them, nor the namespace's deletion), of
     // the kinds recorded on the namespace; 7. the namespace (cascades to everything in it),
     // or, when asked to keep it, everything we labelled in it, kind by kind from that list.
@@ -254,6 +262,33 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Progress, Error> {
         delete(&namespaces, &cp_ns, "Namespace").await?;
     }
     Ok(Progress::Done)
+}
+
+/// Deletes `<name>-admin-kubeconfig` in the HostedCluster's namespace if we made it.
+async fn delete_kubeconfig_copy(
+    client: &kube::Client,
+    hc: &HostedCluster,
+) -> Result<(), CleanupError> {
+    let name = platform_api::desired::kubeconfig::admin_kubeconfig_name(
+        hc.metadata.name.as_deref().unwrap_or_default(),
+    );
+    let api: Api<Secret> = Api::namespaced(client.clone(), &namespace_of(hc));
+    let copy = api
+        .get_opt(&name)
+        .await
+        .map_err(|source| CleanupError::DeletionListFailed {
+            kind: "Secret".into(),
+            source,
+        })?;
+    let ours = copy.is_some_and(|s| {
+        let labels = s.metadata.labels.unwrap_or_default();
+        labels.get(MANAGED_BY_LABEL).map(String::as_str) == Some(MANAGER)
+            && labels.get(CLUSTER_LABEL) == hc.metadata.name.as_ref()
+    });
+    if ours {
+        delete(&api, &name, "Secret").await?;
+    }
+    Ok(())
 }
 
 /// The cluster-scoped kinds recorded as applied that the server serves, but the Namespace.
@@ -382,7 +417,7 @@ async fn degraded(hc: &HostedCluster, ctx: &Context, cond: Cond) {
         .as_ref()
         .and_then(|s| s.control_plane_endpoint.as_ref());
     if let Err(e) =
-        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, &[cond], endpoint).await
+        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, &[cond], endpoint, None).await
     {
         tracing::warn!(error = %e, "could not write the Degraded condition of a deleting HostedCluster");
     }

@@ -84,6 +84,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         infra: InfraFact::NotCreated,
         control_plane_ready: inputs.control_plane_ready(),
         endpoint: inputs.endpoint().cloned(),
+        kubeconfig: None,
         invalid_node_pools: Vec::new(),
     };
     let mut report = Report::default();
@@ -91,6 +92,7 @@ pub async fn run(hc: &HostedCluster, ctx: &Context) -> Result<Report, Error> {
         let state = converge(hc, ctx, state, capi, &mut report).await?;
         // 8a. Status of each NodePool, from what the pass left live.
         facts.infra = publish::infra_fact(&state.desired, &state.live);
+        facts.kubeconfig = publish::kubeconfig_fact(&state.desired, &state.live);
         facts.invalid_node_pools = state
             .desired
             .node_pool_errors()
@@ -198,6 +200,7 @@ async fn paused(hc: &HostedCluster, ctx: &Context) -> Result<Option<Report>, Err
         hc.status
             .as_ref()
             .and_then(|s| s.control_plane_endpoint.as_ref()),
+        None,
     )
     .await?;
     Ok(Some(Report {
@@ -216,6 +219,7 @@ async fn refused(hc: &HostedCluster, ctx: &Context, validity: Validity) -> Resul
         infra: InfraFact::NotCreated,
         control_plane_ready: None,
         endpoint: None,
+        kubeconfig: None,
         invalid_node_pools: Vec::new(),
     };
     Ok(Report {

@@ -89,6 +89,7 @@ pub fn build(
         control_plane_status: inputs.control_plane_status.as_ref(),
         control_plane_secrets: &inputs.control_plane_secrets,
         bootstrap_tokens: &inputs.bootstrap_tokens,
+        capi_webhook_tls: inputs.capi_webhook_tls.as_ref(),
     };
     let mut credentials = credentials_fact(&inputs.credentials, hc, platform);
     let (state, validity) = match desired::build(&cluster_inputs, platform, control_plane) {

@@ -6,7 +6,9 @@ use crate::cache::owned::Labelled;
 use crate::cache::{CacheError, Caches};
 use kube::api::DynamicObject;
 use platform_api::api::{ApiEndpoint, HostedCluster, HostedControlPlane, NodePool};
-use platform_api::control_plane::{BootstrapTokens, ControlPlaneStatus};
+use platform_api::control_plane::{BootstrapTokens, ControlPlaneStatus, ProviderScope};
+use platform_api::desired::capi::manager::WEBHOOK_TLS_SECRET;
+use platform_api::desired::capi::webhook_tls::ServingCert;
 use platform_api::platform::SecretData;
 use platform_api::{ControlPlane, Platform};
 use std::sync::Arc;
@@ -16,12 +18,17 @@ use std::sync::Arc;
 pub enum ReadError {
     #[error(transparent)]
     NotSynced(#[from] CacheError),
+    /// The CAPI manager's webhook certificate could not be made (no key from the crypto
+    /// library): nothing the user can fix; retried.
+    #[error("cannot generate the CAPI manager's webhook certificate ({WEBHOOK_TLS_SECRET}): {0}")]
+    WebhookCertificate(String),
 }
 
 impl ReadError {
     pub fn reason(&self) -> &'static str {
         match self {
             ReadError::NotSynced(e) => e.reason(),
+            ReadError::WebhookCertificate(_) => "WebhookCertificate",
         }
     }
 }
@@ -54,30 +61,31 @@ pub struct Inputs {
     pub node_pools: Vec<NodePool>,
     pub credentials: Credentials,
     pub control_plane: Option<HostedControlPlane>,
-    /// The backend's reading of the live control-plane object.
+    /// The backend's reading of the live control-plane object (whatever its kind).
     pub control_plane_status: Option<ControlPlaneStatus>,
     /// The control-plane namespace's Secrets the backend reads (and the kubeconfig Secret).
     pub control_plane_secrets: Vec<SecretData>,
     /// Each pool's bootstrap token: read back from its Secret, or generated.
     pub bootstrap_tokens: BootstrapTokens,
+    /// The per-namespace CAPI manager's webhook certificate: read back from its Secret, or
+    /// made anew when missing or due; `None` when no manager runs in the namespace.
+    pub capi_webhook_tls: Option<ServingCert>,
 }
 
 impl Inputs {
-    /// The endpoint the control plane reports, once it has one.
+    /// The endpoint the control plane reports, once it has one (the backend's reading, so
+    /// any backend's object counts, not only a HostedControlPlane).
     pub fn endpoint(&self) -> Option<&ApiEndpoint> {
-        self.control_plane
+        self.control_plane_status
             .as_ref()?
-            .status
-            .as_ref()?
-            .control_plane_endpoint
+            .endpoint
             .as_ref()
             .filter(|e| e.is_set())
     }
 
+    /// Whether the backend's control-plane object reports ready; `None` before it exists.
     pub fn control_plane_ready(&self) -> Option<bool> {
-        self.control_plane
-            .as_ref()
-            .map(|c| c.status.as_ref().is_some_and(|s| s.ready))
+        self.control_plane_status.as_ref().map(|c| c.ready)
     }
 }
 
@@ -137,17 +145,36 @@ pub async fn read(
     let credentials = credentials(caches, hc, platform);
 
     let cp_ns = hc.control_plane_namespace();
-    let name = hc.metadata.name.clone().unwrap_or_default();
-    let control_plane = caches
-        .control_planes
-        .get(&cp_ns, &name)
-        .map(Arc::unwrap_or_clone);
-    let control_plane_status = control_plane.as_ref().map(|hcp| {
-        let live: DynamicObject = serde_json::to_value(hcp)
-            .and_then(serde_json::from_value)
-            .expect("a typed object is a valid dynamic object");
-        backend.observe(&live)
-    });
+    let cp_ref = backend.control_plane_ref(hc);
+    // HostedControlPlanes have their own typed cache; any other backend's object (a
+    // KamajiControlPlane) is read from the owned cache of its kind, which we applied it through.
+    let hcp_resource = kube::api::ApiResource::erase::<HostedControlPlane>(&());
+    let is_hcp =
+        cp_ref.resource.group == hcp_resource.group && cp_ref.resource.kind == hcp_resource.kind;
+    let control_plane = if is_hcp {
+        caches
+            .control_planes
+            .get(&cp_ns, &cp_ref.name)
+            .map(Arc::unwrap_or_clone)
+    } else {
+        None
+    };
+    let live_control_plane: Option<DynamicObject> = match &control_plane {
+        Some(hcp) => Some(
+            serde_json::to_value(hcp)
+                .and_then(serde_json::from_value)
+                .expect("a typed object is a valid dynamic object"),
+        ),
+        None if !is_hcp => caches
+            .owned
+            .running(&cp_ref.resource.api_version, &cp_ref.resource.kind)
+            .and_then(|c| c.get(Some(&cp_ns), &cp_ref.name))
+            .map(Arc::unwrap_or_clone),
+        None => None,
+    };
+    let control_plane_status = live_control_plane
+        .as_ref()
+        .map(|live| backend.observe(live));
     let mut wanted = backend.input_secrets(hc);
     wanted.extend(
         control_plane_status
@@ -160,12 +187,15 @@ pub async fn read(
         .filter_map(|name| secret(caches, &cp_ns, name))
         .collect();
     let mut bootstrap_tokens = BootstrapTokens::default();
-    if node_pools
-        .iter()
-        .any(|np| backend.bootstrap_token_secret(np).is_some())
+    let runs_manager = backend.provider_scope() == ProviderScope::PerNamespace
+        && !platform_api::desired::machine_management_disabled(hc);
+    if runs_manager
+        || node_pools
+            .iter()
+            .any(|np| backend.bootstrap_token_secret(np).is_some())
     {
-        // Token Secrets are ours: read them from the owned cache once it has listed, or a
-        // restart would mint new tokens for Secrets that exist.
+        // Token and webhook-certificate Secrets are ours: read them from the owned cache once
+        // it has listed, or a restart would mint new tokens and keys for Secrets that exist.
         let secrets = kube::api::ApiResource::erase::<k8s_openapi::api::core::v1::Secret>(&());
         caches
             .owned
@@ -181,7 +211,18 @@ pub async fn read(
         bootstrap_tokens =
             bootstrap_tokens.with(np.metadata.name.clone().unwrap_or_default(), token);
     }
+    let capi_webhook_tls = if runs_manager {
+        let existing = own_secret(caches, &cp_ns, WEBHOOK_TLS_SECRET)
+            .and_then(|s| ServingCert::from_secret(&s));
+        let cert =
+            super::webhook_cert::current(existing, &cp_ns, k8s_openapi::jiff::Timestamp::now())
+                .map_err(|e| ReadError::WebhookCertificate(e.to_string()))?;
+        Some(cert)
+    } else {
+        None
+    };
     Ok(Inputs {
+        capi_webhook_tls,
         node_pools,
         credentials,
         control_plane,
@@ -197,14 +238,24 @@ fn secret(caches: &Caches, namespace: &str, name: &str) -> Option<SecretData> {
     if let Some(s) = caches.secrets.get(namespace, name) {
         return Some(SecretData::from_secret(&s));
     }
+    Some(SecretData::from_secret(&own_secret(
+        caches, namespace, name,
+    )?))
+}
+
+/// A Secret we built, from the owned caches, whole (annotations included).
+fn own_secret(
+    caches: &Caches,
+    namespace: &str,
+    name: &str,
+) -> Option<k8s_openapi::api::core::v1::Secret> {
     let ours = caches
         .owned
         .running("v1", "Secret")?
         .get(Some(namespace), name)?;
-    let typed: k8s_openapi::api::core::v1::Secret = serde_json::to_value(&*ours)
+    serde_json::to_value(&*ours)
         .and_then(serde_json::from_value)
-        .ok()?;
-    Some(SecretData::from_secret(&typed))
+        .ok()
 }
 
 /// A fresh bootstrap token: a random UUID (version 4), as HyperShift generates them. It is

@@ -15,6 +15,7 @@ pub mod owner;
 pub mod pause;
 pub mod publish;
 pub mod record;
+pub mod webhook_cert;
 
 use crate::context::Context;
 use crate::error::Error;

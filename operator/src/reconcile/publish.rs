@@ -25,6 +25,13 @@ pub fn infra_fact(state: &DesiredState, live: &Live) -> InfraFact {
     }
 }
 
+/// The admin kubeconfig copy's name once it is live: what `status.kubeconfig` points at.
+pub fn kubeconfig_fact(state: &DesiredState, live: &Live) -> Option<String> {
+    let copy = state.objects().find(|o| o.role == Role::AdminKubeconfig)?;
+    live.get(&ObjectKey::of_desired(copy))
+        .map(|_| copy.name().to_string())
+}
+
 /// Writes each NodePool's status when it changed; returns whether all of them are Ready.
 pub async fn node_pools(
     ctx: &Context,
@@ -155,7 +162,14 @@ pub async fn hosted_cluster(
     ctx: &Context,
 ) -> Result<bool, Error> {
     let conds = hc_status::conditions(facts);
-    conditions_of(hc, &conds, facts.endpoint.as_ref(), ctx).await
+    conditions_of(
+        hc,
+        &conds,
+        facts.endpoint.as_ref(),
+        facts.kubeconfig.as_deref(),
+        ctx,
+    )
+    .await
 }
 
 /// Writes `conds` (merged into the HostedCluster's other conditions) when they changed, with a
@@ -164,10 +178,12 @@ pub async fn conditions_of(
     hc: &HostedCluster,
     conds: &[conditions::Cond],
     endpoint: Option<&platform_api::api::ApiEndpoint>,
+    kubeconfig: Option<&str>,
     ctx: &Context,
 ) -> Result<bool, Error> {
     let change =
-        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, conds, endpoint).await?;
+        status::write_hosted_cluster(&ctx.client, &ctx.records, hc, conds, endpoint, kubeconfig)
+            .await?;
     let Some(change) = change else {
         return Ok(false);
     };

@@ -36,6 +36,14 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub control_plane_images: Vec<String>,
+    /// Image of the CAPI core manager run in each control-plane namespace (default: CAPI's
+    /// release whose CRDs match the CAPI version written).
+    #[arg(
+        long = "capi-manager-image",
+        env = "CAPI_MANAGER_IMAGE",
+        value_name = "IMAGE"
+    )]
+    pub capi_manager_image: Option<String>,
     /// Write CAPI objects as cluster.x-k8s.io/VERSION (v1beta1 or v1beta2) instead of the newest
     /// version the API server serves (which is the one CAPI stores).
     #[arg(long, env = "CAPI_VERSION", value_name = "VERSION")]
@@ -74,7 +82,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// `--default-provider-image`, `--control-plane-image` and `--default-control-plane` as
+    /// `--default-provider-image`, `--control-plane-image`, `--default-control-plane` and
+    /// `--capi-manager-image` as
     /// settings; names the bad flag value, and a platform TYPE that is none of `known` (the
     /// registry's types), listing them.
     pub fn settings(&self, known: &[&str]) -> Result<PlatformSettings, String> {
@@ -113,6 +122,16 @@ impl Config {
                 .get(name)
                 .map_err(|e| format!("--default-control-plane: {e}"))?;
             settings.default_control_plane = Some(name.clone());
+        }
+        if let Some(image) = &self.capi_manager_image {
+            if image.trim().is_empty() {
+                return Err(
+                    "--capi-manager-image is empty; give an image reference or leave \
+                            the flag out for the default"
+                        .into(),
+                );
+            }
+            settings.capi_manager_image = Some(image.clone());
         }
         Ok(settings)
     }

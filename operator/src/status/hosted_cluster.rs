@@ -59,6 +59,9 @@ pub struct ClusterFacts {
     /// `status.ready` of the HostedControlPlane, if it exists.
     pub control_plane_ready: Option<bool>,
     pub endpoint: Option<ApiEndpoint>,
+    /// Name of the admin kubeconfig copy next to the HostedCluster, once it is live
+    /// (`status.kubeconfig`).
+    pub kubeconfig: Option<String>,
     /// NodePools whose objects could not be built.
     pub invalid_node_pools: Vec<String>,
 }

@@ -43,18 +43,26 @@ pub struct StatusChange {
     pub changed: Vec<(String, String, String)>,
 }
 
-/// Writes the HostedCluster's conditions and endpoint when they differ. Returns what changed.
+/// Writes the HostedCluster's conditions, endpoint and, when given, `status.kubeconfig` (the
+/// admin kubeconfig copy's name; `None` leaves it as it is) when they differ. Returns what
+/// changed.
 pub async fn write_hosted_cluster(
     client: &kube::Client,
     records: &Records,
     hc: &HostedCluster,
     conds: &[Cond],
     endpoint: Option<&ApiEndpoint>,
+    kubeconfig: Option<&str>,
 ) -> Result<Option<StatusChange>, StatusError> {
     let status = hc.status.clone().unwrap_or_default();
     let merged = merge(&status.conditions, conds, hc.metadata.generation, &now());
     let endpoint = endpoint.filter(|e| e.is_set());
-    if merged == status.conditions && status.control_plane_endpoint.as_ref() == endpoint {
+    let kubeconfig =
+        kubeconfig.filter(|k| status.kubeconfig.as_ref().map(|r| r.name.as_str()) != Some(*k));
+    if merged == status.conditions
+        && status.control_plane_endpoint.as_ref() == endpoint
+        && kubeconfig.is_none()
+    {
         return Ok(None);
     }
     let changed = conds
@@ -65,7 +73,10 @@ pub async fn write_hosted_cluster(
         })
         .map(|c| (c.type_.clone(), c.status.to_string(), c.reason.clone()))
         .collect();
-    let patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
+    let mut patch = json!({ "status": { "conditions": merged, "controlPlaneEndpoint": endpoint } });
+    if let Some(name) = kubeconfig {
+        patch["status"]["kubeconfig"] = json!({ "name": name });
+    }
     patch_status(client, records, hc, &patch)
         .await
         .map_err(|source| StatusError::HostedClusterStatusFailed {

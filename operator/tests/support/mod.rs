@@ -91,6 +91,7 @@ pub fn expected_objects_in(
             control_plane_secrets: &[ignition_ca()],
             bootstrap_tokens: &BootstrapTokens::default()
                 .with(np.metadata.name.clone().unwrap_or_default(), TEST_TOKEN),
+            capi_webhook_tls: None,
         },
         platform.as_ref(),
         control_plane_registry()

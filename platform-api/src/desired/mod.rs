@@ -52,6 +52,10 @@ pub struct ClusterInputs<'a> {
     /// Bootstrap tokens by NodePool name: read back from the Secrets built earlier, or
     /// generated once by the operator; `render` passes none and gets placeholders.
     pub bootstrap_tokens: &'a BootstrapTokens,
+    /// The serving certificate of the per-namespace CAPI manager's webhooks
+    /// ([`capi::webhook_tls`]): read back from its Secret, or generated (and rotated) by the
+    /// operator; `render` passes none and gets placeholders.
+    pub capi_webhook_tls: Option<&'a capi::webhook_tls::ServingCert>,
 }
 
 /// The objects for one NodePool, or why they could not be built. A broken pool must not stop
@@ -151,7 +155,8 @@ impl BuildError {
 /// The order of the [`Platform`] and [`ControlPlane`] calls and what each may return are
 /// described on the traits. Objects come in apply order: the namespace, the backend's
 /// control-plane object and extras, credentials, the infrastructure cluster, the CAPI
-/// Cluster, the per-namespace provider, the admin kubeconfig copy; per NodePool the machine
+/// Cluster, the per-namespace CAPI manager (its webhook certificate first) and provider, the
+/// admin kubeconfig copy; per NodePool the machine
 /// template, the bootstrap objects and the MachineDeployment. Every object gets the
 /// cluster's labels and annotations ([`labels`]) and, unless it is cluster-scoped
 /// ([`DesiredObject::cluster_scoped`]) or has one, the control-plane namespace. No owner is set: the operator sets the applied control-plane object as owner
@@ -230,8 +235,18 @@ pub fn build(
     objects.extend(infra);
     objects.push(capi_cluster);
     if !machine_management_disabled(hc) && ctx.provider_scope == ProviderScope::PerNamespace {
-        // TODO(capi-manager): the CAPI core manager of this namespace
-        // (`desired::capi::manager`) goes here, before the infrastructure provider.
+        // The CAPI core manager of this namespace comes before the infrastructure provider,
+        // as HyperShift runs it (also with no provider: it reconciles the MachineDeployments).
+        // Its webhook certificate comes first: the manager exits without it.
+        objects.push(capi::webhook_tls::secret(
+            &namespace,
+            inputs.capi_webhook_tls,
+        ));
+        objects.extend(capi::manager::manager_objects(
+            inputs.capi,
+            &namespace,
+            inputs.settings.capi_manager_image.as_deref(),
+        ));
         if let Some(spec) = platform.capi_provider_deployment_spec(&ctx)? {
             objects.extend(provider::provider_objects(
                 &namespace,
@@ -304,7 +319,7 @@ fn finish(state: &mut DesiredState, hc: &HostedCluster) {
 /// Whether the HostedCluster opts out of machine management
 /// ([`DISABLE_MACHINE_MANAGEMENT_ANNOTATION`](labels::DISABLE_MACHINE_MANAGEMENT_ANNOTATION)):
 /// then no CAPI provider is deployed, and someone else manages the machines.
-fn machine_management_disabled(hc: &HostedCluster) -> bool {
+pub fn machine_management_disabled(hc: &HostedCluster) -> bool {
     hc.metadata
         .annotations
         .as_ref()

@@ -93,6 +93,11 @@ pub struct PlatformSettings {
     /// The backend of HostedClusters without the control-plane annotation (the operator's
     /// `--default-control-plane`); `None` uses the registry's declared default.
     pub default_control_plane: Option<String>,
+    /// Image of the CAPI core manager run in each control-plane namespace of a per-namespace
+    /// backend (the operator's `--capi-manager-image`); `None` runs
+    /// [`manager::default_image`](crate::desired::capi::manager::default_image) of the CAPI
+    /// version written.
+    pub capi_manager_image: Option<String>,
 }
 
 impl PlatformSettings {

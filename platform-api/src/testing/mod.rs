@@ -321,6 +321,7 @@ impl Suite<'_> {
                 control_plane_status: None,
                 control_plane_secrets: &[],
                 bootstrap_tokens: &BootstrapTokens::default(),
+                capi_webhook_tls: None,
             },
             self.platform,
             &ReferenceControlPlane,
@@ -632,7 +633,9 @@ impl Suite<'_> {
             .collect();
         for o in state.objects() {
             let who = o.display_name();
-            let holds_secrets = o.kind() == "Secret"
+            // The CAPI manager's webhook Secret holds no credentials: `build` fills it from
+            // its own input (a placeholder here), not from the platform.
+            let holds_secrets = (o.kind() == "Secret" && o.role != Role::CapiManager)
                 || matches!(o.role, Role::Credentials | Role::SecretEncryption);
             if holds_secrets && f.credentials.is_some() {
                 self.check("secrets", o.sensitive, || {
@@ -855,9 +858,12 @@ impl Suite<'_> {
             .annotations
             .get_or_insert_with(Default::default)
             .insert(DISABLE_MACHINE_MANAGEMENT_ANNOTATION.into(), "true".into());
+        // Machine management off means neither the provider nor the CAPI manager.
         let keys = |s: &DesiredState, skip_provider: bool| -> Vec<String> {
             s.objects()
-                .filter(|o| !(skip_provider && o.role == Role::CapiProvider))
+                .filter(|o| {
+                    !(skip_provider && matches!(o.role, Role::CapiProvider | Role::CapiManager))
+                })
                 .map(|o| o.display_name())
                 .collect()
         };

@@ -11,6 +11,7 @@
 //! the objects; the operator deletes them by the cluster's labels.
 
 use super::CapiVersion;
+use crate::desired::labels::CONTROL_PLANE_NAMESPACE_REF_LABEL;
 use crate::desired::object::{DesiredObject, Role};
 use crate::desired::pod::{field_env, http_get_probe};
 use crate::desired::provider::policy_rule;
@@ -398,13 +399,22 @@ pub fn manager_objects(
         subjects: Some(vec![service_account_subject(namespace)]),
     };
     let cluster_name = cluster_role_name(namespace);
+    // As on the provider's: the label that prune and teardown select cluster-scoped objects by.
+    let mut cluster_meta = meta(&cluster_name, None);
+    cluster_meta
+        .labels
+        .get_or_insert_with(BTreeMap::new)
+        .insert(
+            CONTROL_PLANE_NAMESPACE_REF_LABEL.to_string(),
+            namespace.to_string(),
+        );
     let cluster_role = ClusterRole {
-        metadata: meta(&cluster_name, None),
+        metadata: cluster_meta.clone(),
         rules: Some(cluster_rules()),
         aggregation_rule: None,
     };
     let cluster_binding = ClusterRoleBinding {
-        metadata: meta(&cluster_name, None),
+        metadata: cluster_meta,
         role_ref: role_ref("ClusterRole", &cluster_name),
         subjects: Some(vec![service_account_subject(namespace)]),
     };
@@ -412,8 +422,59 @@ pub fn manager_objects(
         DesiredObject::typed(Role::CapiManager, &sa),
         DesiredObject::typed(Role::CapiManager, &role),
         DesiredObject::typed(Role::CapiManager, &binding),
-        DesiredObject::typed(Role::CapiManager, &cluster_role),
-        DesiredObject::typed(Role::CapiManager, &cluster_binding),
+        DesiredObject::typed(Role::CapiManager, &cluster_role).cluster_scoped(),
+        DesiredObject::typed(Role::CapiManager, &cluster_binding).cluster_scoped(),
         DesiredObject::typed(Role::CapiManager, &deployment(version, namespace, &image)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_scoped_rbac_is_marked_and_labelled_for_prune_and_teardown() {
+        let objects = manager_objects(CapiVersion::V1Beta2, "clusters-demo", None);
+        let cluster: Vec<&DesiredObject> = objects
+            .iter()
+            .filter(|o| o.kind().starts_with("Cluster"))
+            .collect();
+        assert_eq!(cluster.len(), 2);
+        for o in cluster {
+            assert!(o.cluster_scoped, "{}", o.display_name());
+            assert_eq!(o.namespace(), None);
+            assert_eq!(o.name(), "hosted-cluster:cluster-api:clusters-demo");
+            let labels = o.object.metadata.labels.as_ref().unwrap();
+            assert_eq!(labels[CONTROL_PLANE_NAMESPACE_REF_LABEL], "clusters-demo");
+        }
+        assert!(
+            objects
+                .iter()
+                .filter(|o| !o.kind().starts_with("Cluster"))
+                .all(|o| !o.cluster_scoped && o.namespace() == Some("clusters-demo"))
+        );
+    }
+
+    #[test]
+    fn the_image_defaults_to_the_release_of_the_capi_version_and_can_be_overridden() {
+        let image = |objects: &[DesiredObject]| {
+            let d = objects.iter().find(|o| o.kind() == "Deployment").unwrap();
+            d.to_value()["spec"]["template"]["spec"]["containers"][0]["image"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            image(&manager_objects(CapiVersion::V1Beta1, "ns", None)),
+            "registry.k8s.io/cluster-api/cluster-api-controller:v1.10.10"
+        );
+        assert_eq!(
+            image(&manager_objects(
+                CapiVersion::V1Beta2,
+                "ns",
+                Some("mirror/capi:v1")
+            )),
+            "mirror/capi:v1"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! * [`duration`]: Kubernetes durations, and the seconds v1beta2 stores instead.
 //! * [`cluster`](mod@cluster) and [`machine_deployment`](mod@machine_deployment): the objects.
 //! * [`manager`]: the CAPI core manager run in a control-plane namespace.
+//! * [`webhook_tls`]: the serving certificate its webhook server needs.
 
 pub mod cluster;
 pub mod duration;
@@ -14,6 +15,7 @@ pub mod machine_deployment;
 pub mod manager;
 pub mod reference;
 pub mod version;
+pub mod webhook_tls;
 
 pub use cluster::cluster;
 pub use machine_deployment::machine_deployment;
