@@ -2,19 +2,19 @@
 //! ServiceAccount, least-privilege RBAC and Deployment. The CLI prints them.
 
 use crate::json::to_value;
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, Namespace, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecurityContext, ServiceAccount,
+    Capabilities, Container, ContainerPort, Namespace, PodSecurityContext, PodSpec, Probe,
+    SeccompProfile, SecurityContext, ServiceAccount,
 };
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use platform_api::Registry;
 use platform_api::desired::capi::{CapiVersion, manager};
-use platform_api::desired::pod::{field_env, http_get_probe};
+use platform_api::desired::pod::{deployment_spec, field_env, http_get_probe};
 use platform_api::desired::provider::{base_policy_rules, policy_rule};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -191,35 +191,22 @@ pub fn deployment(opts: &InstallOptions) -> Deployment {
         }),
         ..Default::default()
     };
+    let pod = PodSpec {
+        service_account_name: Some(NAME.into()),
+        containers: vec![container],
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
     Deployment {
         metadata: meta(NAME, Some(&opts.namespace)),
-        spec: DeploymentSpec {
-            replicas: Some(opts.replicas),
-            selector: LabelSelector {
-                match_labels: Some(labels()),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels()),
-                    ..Default::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(NAME.into()),
-                    containers: vec![container],
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".into(),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            },
-            ..Default::default()
-        },
+        spec: deployment_spec(opts.replicas, labels(), pod),
         status: None,
     }
 }

@@ -13,18 +13,17 @@
 use super::CapiVersion;
 use crate::desired::labels::CONTROL_PLANE_NAMESPACE_REF_LABEL;
 use crate::desired::object::{DesiredObject, Role};
-use crate::desired::pod::{field_env, http_get_probe};
+use crate::desired::pod::{deployment_spec, field_env, http_get_probe};
 use crate::desired::provider::policy_rule;
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    SeccompProfile, SecretVolumeSource, SecurityContext, ServiceAccount, Toleration, Volume,
-    VolumeMount,
+    Capabilities, Container, ContainerPort, PodSecurityContext, PodSpec, Probe, SeccompProfile,
+    SecretVolumeSource, SecurityContext, ServiceAccount, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, Role as RbacRole, RoleBinding, RoleRef, Subject,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -357,21 +356,7 @@ fn deployment(version: CapiVersion, namespace: &str, image: &str) -> Deployment 
     };
     Deployment {
         metadata: meta(MANAGER_NAME, Some(namespace)),
-        spec: DeploymentSpec {
-            replicas: Some(1),
-            selector: LabelSelector {
-                match_labels: Some(selector()),
-                ..Default::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(selector()),
-                    ..Default::default()
-                }),
-                spec: Some(pod),
-            },
-            ..Default::default()
-        },
+        spec: deployment_spec(1, selector(), pod),
         status: None,
     }
 }
