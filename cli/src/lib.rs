@@ -1,6 +1,7 @@
 //! The `hosted-cluster` command as a library, so tests can run it in-process.
 
 pub mod apply;
+pub mod cluster_ref;
 pub mod commands;
 pub mod conditions;
 pub mod crds;

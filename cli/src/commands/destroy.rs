@@ -88,10 +88,7 @@ pub struct DestroyArgs {
 }
 
 pub async fn run(args: &DestroyArgs, out: &mut dyn Write, stdout: Stdout) -> Result<()> {
-    let mut errors = platform_api::platform::FieldErrors::default();
-    platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
-    platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
-    errors.into_result().map_err(|e| CliError::invalid(&e))?;
+    crate::cluster_ref::check(&args.name, &args.namespace)?;
 
     let client = args.kube.client().await?;
     let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));

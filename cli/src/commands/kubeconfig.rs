@@ -12,7 +12,6 @@ use clap::Args;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use platform_api::api::HostedCluster;
-use platform_api::platform::FieldErrors;
 use std::io::Write;
 
 /// The key of the kubeconfig in its Secret (HyperShift's).
@@ -31,22 +30,14 @@ pub struct KubeconfigArgs {
 }
 
 pub async fn run(args: &KubeconfigArgs, out: &mut dyn Write) -> Result<()> {
-    let mut errors = FieldErrors::default();
-    platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
-    platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
-    errors.into_result().map_err(|e| CliError::invalid(&e))?;
+    crate::cluster_ref::check(&args.name, &args.namespace)?;
 
     let client = args.kube.client().await?;
     let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));
     let (ns, name) = (&args.namespace, &args.name);
 
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), ns);
-    let hc = clusters.get_opt(name).await.map_err(kerr)?.ok_or_else(|| {
-        CliError::new(format!(
-            "HostedCluster {ns}/{name} does not exist; check --name and --namespace \
-             (`kubectl get hostedclusters -A` lists them)"
-        ))
-    })?;
+    let hc = crate::cluster_ref::existing(&clusters, name).await?;
     let status = hc.status.unwrap_or_default();
     let Some(reference) = status.kubeconfig.filter(|r| !r.name.is_empty()) else {
         return Err(CliError::new(format!(

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
 use kube::api::{Patch, PatchParams, PostParams};
 use platform_api::api::HostedCluster;
-use platform_api::platform::{FieldErrors, SecretData};
+use platform_api::platform::SecretData;
 use std::io::Write;
 
 /// Migrations of objects written in a deprecated format.
@@ -38,20 +38,13 @@ pub struct MigrateCredentialsArgs {
 
 pub async fn run(cmd: &MigrateCommand, out: &mut dyn Write) -> Result<()> {
     let MigrateCommand::Credentials(args) = cmd;
-    let mut errors = FieldErrors::default();
-    platform_api::desired::validate::check_name("--name", &args.name, &mut errors);
-    platform_api::desired::validate::check_name("--namespace", &args.namespace, &mut errors);
-    errors.into_result().map_err(|e| CliError::invalid(&e))?;
+    crate::cluster_ref::check(&args.name, &args.namespace)?;
 
     let client = args.kube.client().await?;
     let kerr = |e: kube::Error| CliError::new(describe_kube_error(&e));
     let (ns, name) = (args.namespace.as_str(), args.name.as_str());
     let clusters: Api<HostedCluster> = Api::namespaced(client.clone(), ns);
-    let hc = clusters.get_opt(name).await.map_err(kerr)?.ok_or_else(|| {
-        CliError::new(format!(
-            "HostedCluster {ns}/{name} does not exist; check --name and --namespace"
-        ))
-    })?;
+    let hc = crate::cluster_ref::existing(&clusters, name).await?;
     let platform = platform_api::platform_for(&hc.spec.platform.type_)
         .map_err(|e| CliError::new(format!("HostedCluster {ns}/{name}: {e}")))?;
     let Some(secret_name) = platform.credentials_secret_name(&hc) else {
