@@ -13,6 +13,7 @@ pub mod register;
 pub mod remove;
 pub mod report;
 pub mod simulate;
+pub mod vm_host_args;
 pub mod vm_hosts;
 
 use crate::error::Result;

@@ -4,6 +4,7 @@
 use super::credentials::{MaasConnArgs, maas_error};
 use super::hosts_table::host_json;
 use super::report::{OutputArgs, emit};
+use super::vm_host_args::VmHostArgs;
 use crate::error::{CliError, Result};
 use clap::Args;
 use maas_client::{LxdAuth, RegisterLxdHost, SecretString};
@@ -28,21 +29,8 @@ pub struct RegisterArgs {
     /// PEM private key of --certificate.
     #[arg(long, value_name = "FILE", requires = "certificate")]
     pub key: Option<PathBuf>,
-    /// Name of the VM host in MAAS (MAAS picks one otherwise).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// LXD project MAAS manages (created if missing; `default` otherwise).
-    #[arg(long)]
-    pub project: Option<String>,
-    /// Zone of the VM host.
-    #[arg(long)]
-    pub zone: Option<String>,
-    /// Resource pool of the VM host; composed VMs land in it by default.
-    #[arg(long)]
-    pub pool: Option<String>,
-    /// Tags of the VM host (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub host: VmHostArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -96,26 +84,12 @@ impl RegisterArgs {
                 None
             }
         };
-        let tags: Vec<String> = self
-            .tags
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect();
-        for t in &tags {
-            if t.chars().any(|c| ",:()=".contains(c) || c.is_whitespace()) {
-                errors.push(FieldError::new(
-                    "--tags",
-                    format!("tag {t:?} has a character MAAS would misread"),
-                    "use letters, digits, '-' and '_'",
-                ));
-            }
-        }
+        let tags = self.host.tags(errors);
         Some(RegisterLxdHost {
-            name: self.name.clone(),
-            project: self.project.clone(),
-            zone: self.zone.clone(),
-            pool: self.pool.clone(),
+            name: self.host.name.clone(),
+            project: self.host.project.clone(),
+            zone: self.host.zone.clone(),
+            pool: self.host.pool.clone(),
             tags,
             ..RegisterLxdHost::new(address, auth?)
         })

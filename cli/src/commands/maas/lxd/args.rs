@@ -1,6 +1,7 @@
 //! The flag groups of `lxd init`, `lxd register` and `lxd daemon` (which takes both).
 
 use crate::commands::maas::credentials::MaasConnArgs;
+use crate::commands::maas::vm_host_args::VmHostArgs;
 use crate::error::{CliError, Result};
 use clap::Args;
 use lxd_initializer::init::InitSpec;
@@ -9,6 +10,7 @@ use lxd_initializer::init::storage::StoragePoolSpec;
 use lxd_initializer::register::{RegisterSpec, RegisterTrust};
 use lxd_initializer::{LxdClient, route};
 use maas_client::SecretString;
+use platform_api::platform::FieldErrors;
 use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone)]
@@ -142,21 +144,8 @@ pub struct RegisterFlags {
     /// port of core.https_address).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub address: Option<String>,
-    /// VM host name in MAAS (MAAS picks one when unset).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// LXD project MAAS manages (default: default).
-    #[arg(long)]
-    pub project: Option<String>,
-    /// MAAS zone of the VM host.
-    #[arg(long)]
-    pub zone: Option<String>,
-    /// MAAS resource pool of the VM host.
-    #[arg(long)]
-    pub pool: Option<String>,
-    /// VM host tags (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub host: VmHostArgs,
     /// PEM client certificate for MAAS (trusted over the socket first; needs --key).
     #[arg(long, value_name = "FILE", requires = "key")]
     pub certificate: Option<PathBuf>,
@@ -175,18 +164,16 @@ impl RegisterFlags {
             (_, _, Some(password)) => RegisterTrust::Password(password),
             _ => RegisterTrust::Token,
         };
+        let mut errors = FieldErrors::default();
+        let tags = self.host.tags(&mut errors);
+        errors.into_result().map_err(|e| CliError::invalid(&e))?;
         Ok(RegisterSpec {
             address: self.address.clone(),
-            name: self.name.clone(),
-            project: self.project.clone(),
-            zone: self.zone.clone(),
-            pool: self.pool.clone(),
-            tags: self
-                .tags
-                .iter()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            name: self.host.name.clone(),
+            project: self.host.project.clone(),
+            zone: self.host.zone.clone(),
+            pool: self.host.pool.clone(),
+            tags,
             trust: trust_mode,
             trust_name: trust.trust_name.clone(),
         })
