@@ -16,6 +16,7 @@
 //! enabled, but tests usually render `status` on purpose, so it is validated like any
 //! other field when present.
 
+pub mod cel;
 mod defaults;
 mod format;
 mod metadata;
