@@ -65,9 +65,9 @@ pub const SUPPORTED_FUNCTIONS: &[&str] = &[
 #[derive(Debug)]
 struct Rule {
     text: String,
-    program: Program,
+    program: Arc<Program>,
     message: Option<String>,
-    message_expression: Option<Program>,
+    message_expression: Option<Arc<Program>>,
     field_path: Option<String>,
     reason: Option<String>,
     transition: bool,
@@ -118,6 +118,18 @@ pub struct CelViolation {
     pub reason: String,
 }
 
+impl CelViolation {
+    /// The cause without its path: `Invalid value: "object": <message>`, `Forbidden: <message>`.
+    pub fn body(&self) -> String {
+        match self.reason.as_str() {
+            "FieldValueForbidden" => format!("Forbidden: {}", self.message),
+            "FieldValueRequired" => format!("Required value: {}", self.message),
+            "FieldValueDuplicate" => format!("Duplicate value: {}", self.message),
+            _ => format!("Invalid value: \"{}\": {}", self.type_name, self.message),
+        }
+    }
+}
+
 impl std::fmt::Display for CelViolation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let path = if self.path.is_empty() {
@@ -125,16 +137,7 @@ impl std::fmt::Display for CelViolation {
         } else {
             &self.path
         };
-        match self.reason.as_str() {
-            "FieldValueForbidden" => write!(f, "{path}: Forbidden: {}", self.message),
-            "FieldValueRequired" => write!(f, "{path}: Required value: {}", self.message),
-            "FieldValueDuplicate" => write!(f, "{path}: Duplicate value: {}", self.message),
-            _ => write!(
-                f,
-                "{path}: Invalid value: \"{}\": {}",
-                self.type_name, self.message
-            ),
-        }
+        write!(f, "{path}: {}", self.body())
     }
 }
 
@@ -290,7 +293,23 @@ fn compile_rule(r: &Value, text: &str) -> Result<Rule, String> {
     })
 }
 
-fn compile_program(text: &str) -> Result<Program, String> {
+thread_local! {
+    /// Compiled programs by source text: the strict validator compiles a schema on every call, and
+    /// the same rules come back again and again.
+    static COMPILED: std::cell::RefCell<HashMap<String, Result<Arc<Program>, String>>> =
+        Default::default();
+}
+
+fn compile_program(text: &str) -> Result<Arc<Program>, String> {
+    if let Some(hit) = COMPILED.with(|c| c.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let compiled = compile_uncached(text).map(Arc::new);
+    COMPILED.with(|c| c.borrow_mut().insert(text.to_string(), compiled.clone()));
+    compiled
+}
+
+fn compile_uncached(text: &str) -> Result<Program, String> {
     // The ANTLR-generated parser panics on some malformed input instead of returning an error.
     let parsed = std::panic::catch_unwind(|| Program::compile(text))
         .map_err(|_| "does not parse (the parser panicked)".to_string())?;
