@@ -131,7 +131,13 @@ fn transition_rules_run_on_update_only() {
 #[test]
 fn list_map_items_are_matched_by_key_for_old_self() {
     let old = "spec: {ports: [{name: a, port: 1}, {name: b, port: 2}]}";
-    assert!(messages("spec: {ports: [{name: b, port: 2}, {name: a, port: 1}]}", Some(old)).is_empty());
+    assert!(
+        messages(
+            "spec: {ports: [{name: b, port: 2}, {name: a, port: 1}]}",
+            Some(old)
+        )
+        .is_empty()
+    );
     assert_eq!(
         messages("spec: {ports: [{name: b, port: 3}]}", Some(old)),
         [r#"spec.ports[0].port: Invalid value: "integer": port is immutable"#]

@@ -79,11 +79,19 @@ fn golden_render_validates_except_empty_release_image() {
         });
         let addresses = errs
             .iter()
-            .filter(|e| e.path.ends_with("servicePublishingStrategy.nodePort.address"))
+            .filter(|e| {
+                e.path
+                    .ends_with("servicePublishingStrategy.nodePort.address")
+            })
             .filter(|e| e.message.contains("address must be a valid hostname"))
             .count();
         assert_eq!(addresses, services, "{kind}:\n{}", format_errors(&errs));
-        assert_eq!(errs.len(), 2 + services, "{kind}:\n{}", format_errors(&errs));
+        assert_eq!(
+            errs.len(),
+            2 + services,
+            "{kind}:\n{}",
+            format_errors(&errs)
+        );
 
         let mut fixed = obj.clone();
         fixed["spec"]["release"]["image"] =

@@ -323,7 +323,10 @@ fn compile_uncached(text: &str) -> Result<Program, String> {
     unsupported.sort();
     unsupported.dedup();
     if !unsupported.is_empty() {
-        return Err(format!("unsupported function(s): {}", unsupported.join(", ")));
+        return Err(format!(
+            "unsupported function(s): {}",
+            unsupported.join(", ")
+        ));
     }
     Ok(program)
 }
