@@ -173,3 +173,39 @@ fn a_runtime_error_refuses_with_the_rule() {
     let fine: Vec<_> = s.validate(&yaml("spec: {x: 1}"), None);
     assert!(fine.is_empty(), "{fine:?}");
 }
+
+#[test]
+fn ip_cidr_url_and_find_extensions() {
+    let s = CelSchema::compile(&yaml(
+        r#"
+type: object
+properties:
+  ip: {type: string, x-kubernetes-validations: [{rule: "isIP(self) && ip(self).family() == 4"}]}
+  net:
+    type: string
+    x-kubernetes-validations:
+      - rule: isCIDR(self) && cidr(self).ip().family() == 6 && cidr(self).prefixLength() <= 125
+  url:
+    type: string
+    x-kubernetes-validations:
+      - rule: isURL(self) && url(self).getScheme() == 'https' && url(self).getQuery().size() == 0
+      - rule: self.find('#(.+)$') == '' && self.find('@') == ''
+"#,
+    ));
+    assert!(s.skipped().is_empty(), "{:?}", s.skipped());
+    let check = |v: &str| -> Vec<String> {
+        s.validate(&yaml(v), None)
+            .iter()
+            .map(|v| v.path.clone())
+            .collect()
+    };
+    assert!(check("{ip: 10.0.0.1, net: 'fd00::/64', url: 'https://example.com/x'}").is_empty());
+    assert_eq!(check("{ip: '::1'}"), ["ip"]);
+    assert_eq!(check("{ip: 10.0.0.01}"), ["ip"]);
+    assert_eq!(check("{net: 10.0.0.0/8}"), ["net"]);
+    assert_eq!(check("{net: 'fd00::/127'}"), ["net"]);
+    assert_eq!(check("{url: 'http://example.com'}"), ["url"]);
+    assert_eq!(check("{url: 'https://example.com/?a=b'}"), ["url"]);
+    assert_eq!(check("{url: 'https://u@example.com/#frag'}"), ["url"]);
+    assert_eq!(check("{url: 'not a url'}"), ["url"]);
+}

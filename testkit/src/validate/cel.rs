@@ -14,9 +14,10 @@
 //!   `message`, else `failed rule: <rule>`.
 //!
 //! What is not: the CEL type checker and cost limits, `optionalOldSelf` (such rules are skipped),
-//! and the extension functions listed in [`SUPPORTED_FUNCTIONS`]'s complement (`quantity`, `url`,
-//! `ip`, `cidr`, `format`...): a rule that calls one, or does not parse, is not evaluated but kept
-//! in [`CelSchema::skipped`] so that a test can assert how many there are.
+//! the optional syntax (`self.?field.orValue(..)`, which the parser refuses), and the extension
+//! functions outside [`SUPPORTED_FUNCTIONS`] (`quantity`, `format`, `duration`, `isSorted`...):
+//! a rule that calls one, or does not parse, is not evaluated but kept in
+//! [`CelSchema::skipped`] so that a test can assert how many there are.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -59,6 +60,18 @@ pub const SUPPORTED_FUNCTIONS: &[&str] = &[
     "lastIndexOf",
     "replace",
     "substring",
+    "find",
+    // Kubernetes IP, CIDR and URL libraries (values kept as their text; see `net_functions`)
+    "isIP",
+    "ip",
+    "family",
+    "isCIDR",
+    "cidr",
+    "prefixLength",
+    "isURL",
+    "url",
+    "getScheme",
+    "getQuery",
 ];
 
 /// One compiled rule.
@@ -538,7 +551,133 @@ fn context() -> Context<'static> {
             Ok(Cel::String(Arc::new(chars[start..].iter().collect())))
         },
     );
+    ctx.add_function(
+        "find",
+        |This(s): This<Arc<String>>, re: Arc<String>| -> Result<Cel, ExecutionError> {
+            let re = regex::Regex::new(&re)
+                .map_err(|e| ExecutionError::function_error("find", e.to_string()))?;
+            let found = re.find(&s).map(|m| m.as_str()).unwrap_or_default();
+            Ok(Cel::String(Arc::new(found.to_string())))
+        },
+    );
+    net_functions(&mut ctx);
     ctx
+}
+
+/// `ip`, `cidr` and `url` values are kept as their (checked) text, which is all the accessors
+/// the rules use need: `family()`, `prefixLength()`, `ip()` of a CIDR, `getScheme()`,
+/// `getQuery()`.
+fn net_functions(ctx: &mut Context) {
+    fn err(f: &str, what: &str, s: &str) -> ExecutionError {
+        ExecutionError::function_error(f, format!("{what} {s:?}"))
+    }
+    ctx.add_function("isIP", |This(s): This<Arc<String>>| parse_ip(&s).is_some());
+    ctx.add_function("isCIDR", |This(s): This<Arc<String>>| {
+        parse_cidr(&s).is_some()
+    });
+    ctx.add_function("isURL", |This(s): This<Arc<String>>| is_url(&s));
+    // `ip(text)`, or `cidr(text).ip()`: the address.
+    ctx.add_function(
+        "ip",
+        |This(s): This<Arc<String>>| -> Result<Cel, ExecutionError> {
+            let addr = match parse_cidr(&s) {
+                Some((ip, _)) => ip,
+                None => parse_ip(&s).ok_or_else(|| err("ip", "not an IP address:", &s))?,
+            };
+            Ok(Cel::String(Arc::new(addr.to_string())))
+        },
+    );
+    ctx.add_function(
+        "cidr",
+        |This(s): This<Arc<String>>| -> Result<Cel, ExecutionError> {
+            parse_cidr(&s).ok_or_else(|| err("cidr", "not a CIDR:", &s))?;
+            Ok(Cel::String(s))
+        },
+    );
+    ctx.add_function(
+        "url",
+        |This(s): This<Arc<String>>| -> Result<Cel, ExecutionError> {
+            if !is_url(&s) {
+                return Err(err("url", "not a URL:", &s));
+            }
+            Ok(Cel::String(s))
+        },
+    );
+    ctx.add_function(
+        "family",
+        |This(s): This<Arc<String>>| -> Result<i64, ExecutionError> {
+            match parse_ip(&s).ok_or_else(|| err("family", "not an IP address:", &s))? {
+                std::net::IpAddr::V4(_) => Ok(4),
+                std::net::IpAddr::V6(_) => Ok(6),
+            }
+        },
+    );
+    ctx.add_function(
+        "prefixLength",
+        |This(s): This<Arc<String>>| -> Result<i64, ExecutionError> {
+            let (_, len) = parse_cidr(&s).ok_or_else(|| err("prefixLength", "not a CIDR:", &s))?;
+            Ok(i64::from(len))
+        },
+    );
+    ctx.add_function("getScheme", |This(s): This<Arc<String>>| {
+        match s.split_once(':') {
+            Some((scheme, _)) if !s.starts_with('/') => scheme.to_ascii_lowercase(),
+            _ => String::new(),
+        }
+    });
+    ctx.add_function(
+        "getQuery",
+        |This(s): This<Arc<String>>| -> Result<Cel, ExecutionError> {
+            let query = s
+                .split('#')
+                .next()
+                .and_then(|u| u.split_once('?'))
+                .map(|(_, q)| q)
+                .unwrap_or_default();
+            let mut map: HashMap<Key, Vec<Cel>> = HashMap::new();
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                map.entry(Key::String(Arc::new(k.to_string())))
+                    .or_default()
+                    .push(Cel::String(Arc::new(v.to_string())));
+            }
+            let map: HashMap<Key, Cel> = map
+                .into_iter()
+                .map(|(k, v)| (k, Cel::List(Arc::new(v))))
+                .collect();
+            Ok(Cel::Map(map.into()))
+        },
+    );
+}
+
+/// An IPv4 or IPv6 address without a zone (IPv4 without leading zeros), as Kubernetes' `isIP`.
+fn parse_ip(s: &str) -> Option<std::net::IpAddr> {
+    s.parse().ok()
+}
+
+fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip = parse_ip(ip)?;
+    let len: u8 = len.parse().ok().filter(|_| !len.starts_with('+'))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    (len <= max).then_some((ip, len))
+}
+
+/// A request URI as Go's `url.ParseRequestURI` takes it: an absolute path, or `scheme:` and
+/// the rest, without spaces or control characters.
+fn is_url(s: &str) -> bool {
+    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    if s.starts_with('/') {
+        return true;
+    }
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// kube-fake keeps compiled schemas in a store shared between threads.
