@@ -191,3 +191,72 @@ async fn several_broken_rules_are_listed_together() {
         "{msg}"
     );
 }
+
+/// A CRD created through the API is compiled too; a rule that cannot be evaluated is listed,
+/// not passed silently as checked.
+#[tokio::test]
+async fn crds_created_through_the_api_are_checked_and_report_skipped_rules() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let api = FakeApiServer::new();
+    let crd: CustomResourceDefinition = serde_saphyr::from_str(
+        r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gauges.example.com}
+spec:
+  group: example.com
+  names: {kind: Gauge, plural: gauges, singular: gauge, listKind: GaugeList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: self.low <= self.high
+              message: low must not exceed high
+              fieldPath: .low
+            - rule: quantity(self.size).isLessThan(quantity('1Gi'))
+            properties:
+              low: {type: integer}
+              high: {type: integer}
+              size: {type: string}
+"#,
+    )
+    .unwrap();
+    Api::<CustomResourceDefinition>::all(api.client())
+        .create(&PostParams::default(), &crd)
+        .await
+        .unwrap();
+    let skipped = api.skipped_cel_rules("gauges");
+    assert_eq!(skipped.len(), 1, "{skipped:#?}");
+    assert_eq!(skipped[0].0, "v1");
+    assert!(skipped[0].1.why.contains("quantity"), "{skipped:#?}");
+
+    let ar = ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("example.com", "v1", "Gauge"),
+        "gauges",
+    );
+    let gauges: Api<DynamicObject> = Api::namespaced_with(api.client(), "default", &ar);
+    let gauge = |low: i64, high: i64| {
+        dynamic(json!({
+            "apiVersion": "example.com/v1", "kind": "Gauge",
+            "metadata": {"name": format!("g{low}-{high}")},
+            "spec": {"low": low, "high": high, "size": "2Gi"},
+        }))
+    };
+    gauges
+        .create(&PostParams::default(), &gauge(1, 2))
+        .await
+        .unwrap();
+    let msg = invalid(gauges.create(&PostParams::default(), &gauge(3, 2)).await);
+    assert_eq!(
+        msg,
+        "Gauge \"g3-2\" is invalid: spec.low: Invalid value: \"object\": low must not exceed high"
+    );
+}
