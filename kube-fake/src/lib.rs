@@ -198,6 +198,24 @@ impl FakeApiServer {
         schemas.admit(obj, &version, info.api_version(&storage))
     }
 
+    /// The `x-kubernetes-validations` rules of an installed CRD that this server does not evaluate
+    /// (they do not parse or call a function it lacks), as `(version, rule)`. Every other rule is
+    /// checked on each write, as the apiserver does; see `testkit::validate::cel`.
+    pub fn skipped_cel_rules(
+        &self,
+        resource: &str,
+    ) -> Vec<(String, testkit::validate::cel::SkippedRule)> {
+        let Ok(info) = self.info(resource) else {
+            return vec![];
+        };
+        self.lock()
+            .registry
+            .schemas
+            .get(&info.key())
+            .map(|s| s.skipped_cel_rules())
+            .unwrap_or_default()
+    }
+
     fn info(&self, resource: &str) -> Result<ResourceInfo, ApiError> {
         self.lock()
             .registry

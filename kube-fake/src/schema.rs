@@ -8,8 +8,10 @@
 //! with `apiVersion` X, pruned and defaulted with X's schema.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
+use testkit::validate::cel::{CelSchema, CelViolation, SkippedRule};
 
 const PRESERVE: &str = "x-kubernetes-preserve-unknown-fields";
 const EMBEDDED: &str = "x-kubernetes-embedded-resource";
@@ -19,6 +21,8 @@ const EMBEDDED: &str = "x-kubernetes-embedded-resource";
 pub(crate) struct CrdSchemas {
     pub storage: String,
     pub versions: BTreeMap<String, Value>,
+    /// The `x-kubernetes-validations` of each version, compiled once when the CRD is installed.
+    pub cel: BTreeMap<String, Arc<CelSchema>>,
 }
 
 impl CrdSchemas {
@@ -47,14 +51,39 @@ impl CrdSchemas {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         })?;
+        let cel = schemas
+            .iter()
+            .map(|(v, s)| (v.clone(), Arc::new(CelSchema::compile(s))))
+            .collect();
         Some(CrdSchemas {
             storage,
             versions: schemas,
+            cel,
         })
     }
 
     fn schema(&self, version: &str) -> Option<&Value> {
         self.versions.get(version).filter(|s| s.is_object())
+    }
+
+    /// The CEL rules of the storage version that `object` (as it would be stored; `old` is the
+    /// stored object on an update) breaks. Stored objects are in the storage version, and
+    /// conversion here only rewrites `apiVersion`, so the storage version's rules are the ones
+    /// checked (the apiserver checks the request version's; they differ only for a CRD whose
+    /// versions carry different rules).
+    pub fn cel_violations(&self, object: &Value, old: Option<&Value>) -> Vec<CelViolation> {
+        self.cel
+            .get(&self.storage)
+            .map(|c| c.validate(object, old))
+            .unwrap_or_default()
+    }
+
+    /// The rules of every version that are not evaluated (parse errors, unsupported functions).
+    pub fn skipped_cel_rules(&self) -> Vec<(String, SkippedRule)> {
+        self.cel
+            .iter()
+            .flat_map(|(v, c)| c.skipped().iter().map(move |s| (v.clone(), s.clone())))
+            .collect()
     }
 
     /// The stored object as a client reading version `version` sees it.

@@ -142,6 +142,33 @@ impl State {
         }
     }
 
+    /// The CRD's `x-kubernetes-validations` (422 Invalid, one cause per broken rule, as the
+    /// apiserver words them); dry runs are checked too.
+    fn check_cel(
+        &self,
+        info: &ResourceInfo,
+        name: &str,
+        obj: &Value,
+        old: Option<&Value>,
+    ) -> Result<(), ApiError> {
+        let Some(schemas) = self.registry.schemas.get(&info.key()) else {
+            return Ok(());
+        };
+        let violations = schemas.cel_violations(obj, old);
+        match violations.as_slice() {
+            [] => Ok(()),
+            [one] => Err(ApiError::invalid(&info.kind, name, one)),
+            many => {
+                let all: Vec<String> = many.iter().map(ToString::to_string).collect();
+                Err(ApiError::invalid(
+                    &info.kind,
+                    name,
+                    format!("[{}]", all.join(", ")),
+                ))
+            }
+        }
+    }
+
     fn put(&mut self, info: &ResourceInfo, ns: &str, name: &str, stored: Stored) {
         self.objects
             .entry(info.key())
@@ -244,6 +271,7 @@ impl State {
             obj["status"] = json!({ "phase": "Active" });
         }
         obj["apiVersion"] = json!(info.api_version(info.storage_version()));
+        self.check_cel(info, &name, &obj, None)?;
         let managers = w.managers.unwrap_or_else(|| {
             let mut m = Managers::new();
             apply::record_update(&mut m, &w.manager, &apply::empty(), &obj);
@@ -341,6 +369,7 @@ impl State {
             }
             return Ok(old);
         }
+        self.check_cel(info, name, &new, Some(&old))?;
         let managers = w.managers.unwrap_or_else(|| {
             let mut m = stored.managers.clone();
             apply::record_update(&mut m, &w.manager, &old, &new);

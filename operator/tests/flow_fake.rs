@@ -53,6 +53,12 @@ fn create_cluster_with(api: &FakeApiServer, platform_type: Option<&str>, annotat
     );
     if let Some(t) = platform_type {
         hc["spec"]["platform"]["type"] = json!(t);
+        // The CRD's CEL rule allows `maas` only with type MAAS (kube-fake evaluates it).
+        if t != "MAAS" {
+            hc["spec"]["platform"]
+                .as_object_mut()
+                .map(|p| p.remove("maas"));
+        }
     }
     hc["metadata"]["annotations"] = annotations;
     api.create(HC, hc).unwrap();

@@ -43,9 +43,10 @@ fn golden_render_parses() {
     );
 }
 
-/// The render leaves `spec.release.image` empty (the test renders without a release), and
-/// the CRD has `minLength: 1` there, so those are the only errors an apiserver would give.
-/// Everything else, including the rendered `status`, is valid.
+/// The render leaves `spec.release.image` empty (the test renders without a release): the CRD
+/// has `minLength: 1` and a CEL rule there. Its NodePort services use `address: fakeAddress`,
+/// which the CRD's CEL rule refuses (not a hostname with a dot, nor an IP). Those are the only
+/// errors an apiserver would give; everything else, including the rendered `status`, is valid.
 #[test]
 fn golden_render_validates_except_empty_release_image() {
     let docs = golden();
@@ -59,13 +60,50 @@ fn golden_render_validates_except_empty_release_image() {
             "{kind}: the golden render carries a status"
         );
         let errs = validate_against_crd(&obj, &crd).expect_err("release.image is empty");
-        assert_eq!(errs.len(), 1, "{kind}:\n{}", format_errors(&errs));
-        assert_eq!(errs[0].path, "spec.release.image", "{kind}: {}", errs[0]);
-        assert!(errs[0].message.contains("minLength is 1"), "{}", errs[0]);
+        let image: Vec<&str> = errs
+            .iter()
+            .filter(|e| e.path == "spec.release.image")
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(image.len(), 2, "{kind}:\n{}", format_errors(&errs));
+        assert!(image[0].contains("minLength is 1"), "{}", image[0]);
+        assert!(
+            image[1].starts_with("Invalid value: \"string\": Image must start with a word"),
+            "{}",
+            image[1]
+        );
+        let services = obj["spec"]["services"].as_array().map_or(0, |s| {
+            s.iter()
+                .filter(|s| s.pointer("/servicePublishingStrategy/nodePort").is_some())
+                .count()
+        });
+        let addresses = errs
+            .iter()
+            .filter(|e| {
+                e.path
+                    .ends_with("servicePublishingStrategy.nodePort.address")
+            })
+            .filter(|e| e.message.contains("address must be a valid hostname"))
+            .count();
+        assert_eq!(addresses, services, "{kind}:\n{}", format_errors(&errs));
+        assert_eq!(
+            errs.len(),
+            2 + services,
+            "{kind}:\n{}",
+            format_errors(&errs)
+        );
 
         let mut fixed = obj.clone();
         fixed["spec"]["release"]["image"] =
             json!("quay.io/openshift-release-dev/ocp-release:4.17.0-x86_64");
+        let services = fixed
+            .pointer_mut("/spec/services")
+            .and_then(|s| s.as_array_mut());
+        for s in services.into_iter().flatten() {
+            if let Some(np) = s.pointer_mut("/servicePublishingStrategy/nodePort") {
+                np["address"] = json!("api.example.com");
+            }
+        }
         if let Err(errs) = validate_against_crd(&fixed, &crd) {
             panic!("{kind} with a release image:\n{}", format_errors(&errs));
         }
@@ -83,9 +121,11 @@ fn golden_hosted_cluster_mutations_are_caught() {
     hc["status"]["controlPlaneEndpoint"]["port"] = json!(1_u64 << 33);
     let errs = validate_against_crd(&hc, &crd).expect_err("mutated");
     let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
+    // A wrong type and an enum value stop the CEL rules, as on the apiserver (the root error).
     assert_eq!(
         paths,
         [
+            "",
             "spec.networking.clusterNetwork[0].hostPrefix",
             "spec.platform.maas",
             "spec.services[1].servicePublishingStrategy.type",
@@ -97,7 +137,7 @@ fn golden_hosted_cluster_mutations_are_caught() {
 }
 
 #[test]
-fn cel_rules_are_listed_not_evaluated() {
+fn cel_rules_are_listed() {
     let crd = hosted_cluster_crd();
     let schema = crd.schema("v1beta1").expect("schema");
     let rules = cel_rules_at(schema, "spec.services[].servicePublishingStrategy");

@@ -9,13 +9,16 @@
 //! `additionalProperties`. Likewise `null` on a field without `nullable: true` is an
 //! error (the apiserver would drop it).
 //!
-//! Not evaluated: `x-kubernetes-validations` (CEL). [`cel_rules_at`] lists the rules a
-//! node carries so that a test can state which ones it relies on without checking.
+//! `x-kubernetes-validations` (CEL) are evaluated as on a create (transition rules, which need
+//! the old object, are not) by [`cel`]; a rule it cannot evaluate is listed by
+//! [`cel::CelSchema::skipped`], never silently passed as evaluated. [`cel_rules_at`] lists the
+//! rules a node carries.
 //!
 //! Status: an apiserver ignores `status` on create when the status subresource is
 //! enabled, but tests usually render `status` on purpose, so it is validated like any
 //! other field when present.
 
+pub mod cel;
 mod defaults;
 mod format;
 mod metadata;
@@ -79,7 +82,38 @@ fn run(value: &Value, schema: &Value, resource: bool) -> Result<(), Vec<SchemaEr
     defaults::apply(&mut value, schema, resource);
     let mut walker = object::Walker::strict();
     walker.check(&value, schema, "", resource);
-    walker.finish()
+    let structural = walker.finish();
+    // As the apiserver: a wrong type or an unsupported enum value stops the CEL rules (they
+    // would see a value of the wrong shape), and says so at the root when there are rules.
+    let blocking = structural.as_ref().err().is_some_and(|errs| {
+        errs.iter().any(|e| {
+            e.message.starts_with("must be of type") || e.message.starts_with("unsupported value")
+        })
+    });
+    let compiled = cel::CelSchema::compile(schema);
+    let cel: Vec<SchemaError> = if compiled.rule_count() == 0 {
+        vec![]
+    } else if blocking {
+        vec![SchemaError::new(
+            "",
+            "Invalid value: \"object\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+        )]
+    } else {
+        compiled
+            .validate(&value, None)
+            .into_iter()
+            .map(|v| SchemaError::new(v.path.clone(), v.body()))
+            .collect()
+    };
+    match structural {
+        Ok(()) if cel.is_empty() => Ok(()),
+        Ok(()) => Err(cel),
+        Err(mut errors) => {
+            errors.extend(cel);
+            errors.sort_by(|a, b| a.path.cmp(&b.path));
+            Err(errors)
+        }
+    }
 }
 
 /// Applies the schema's `default`s to `value` in place, the way an apiserver defaults a custom
