@@ -218,6 +218,22 @@ mod tests {
 
     const KEY: &str = "Cq9vXxVwYmT3aBcDeF:Tk7uHjKlMnOpQrStUv:S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tAb";
 
+    /// From the fuzzer (`fuzz/fuzz_targets/api_key.rs`): a secret that is part of the fixed text
+    /// the key shows (`ApiK` of `ApiKey(`), behind a Unicode space. What a key shows must not
+    /// depend on its secret at all.
+    #[test]
+    fn what_a_key_shows_does_not_depend_on_its_secret() {
+        let shown = |text: &str| {
+            let key = ApiKey::parse(text).unwrap();
+            format!("{key} {key:?}")
+        };
+        assert_eq!(
+            shown("\u{3000}L:L:ApiK     "),
+            shown("\u{3000}L:L:aaaa     ")
+        );
+        assert_eq!(shown(KEY), shown(&KEY.replace("S3cr3t", "x0x0x0")));
+    }
+
     #[test]
     fn parses_three_parts_and_trims_the_line() {
         let key = ApiKey::parse(&format!("  {KEY}\n")).unwrap();
